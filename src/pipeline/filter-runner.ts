@@ -1,0 +1,36 @@
+/**
+ * Filters without inputs and outputs: events in, filtered events out, in order. Used by `sluice test`
+ * (as logstash-filter-verifier does, a case's input lines skip the config's inputs and outputs) and by tests.
+ */
+import type { PipelinePlan } from '../config/plan.js';
+import type { Event } from '../event/event.js';
+import type { EcsMode } from '../plugins/options.js';
+import { FilterGraph } from './graph.js';
+
+export interface FilterRunner {
+  /** Run events through the filter section; returns surviving and emitted events in order. */
+  process(events: Event[]): Promise<Event[]>;
+  /** Final flush of filters holding events (returned), then close them. */
+  close(): Promise<Event[]>;
+}
+
+export async function createFilterRunner(plan: PipelinePlan, options: { ecs?: EcsMode } = {}): Promise<FilterRunner> {
+  const graph = await FilterGraph.build(plan.filters, { ecs: options.ecs ?? 'v8' });
+  return {
+    async process(events) {
+      const out: Event[] = [];
+      const collect = (e: Event): void => { out.push(e); };
+      for (const e of events) {
+        const r = graph.run(e, collect);
+        if (r instanceof Promise) await r;
+      }
+      return out;
+    },
+    async close() {
+      const out: Event[] = [];
+      await graph.flush(true, (e) => { out.push(e); });
+      await graph.close();
+      return out;
+    },
+  };
+}

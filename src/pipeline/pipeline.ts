@@ -1,0 +1,145 @@
+/**
+ * A running pipeline: inputs → bounded queue → worker batches → filters → outputs.
+ *
+ * Shutdown (stop() on SIGINT/SIGTERM, or every input finished, e.g. stdin EOF): inputs stop and flush
+ * their codecs, the queue drains through filters and outputs, filters flush what they hold, outputs close.
+ */
+import type { PipelinePlan, PluginPlan } from '../config/plan.js';
+import type { Event } from '../event/event.js';
+import type { InputInstance, InputSink } from '../plugins/api.js';
+import { compileInputDecoration } from './decorate.js';
+import { FilterGraph, OutputGraph } from './graph.js';
+import { createInput, type RuntimeSettings } from './instantiate.js';
+import { createLogger } from './logger.js';
+import { BoundedQueue } from './queue.js';
+
+export interface PipelineSettings extends RuntimeSettings {
+  /** `-w`, `pipeline.workers`: batches processed concurrently. One worker keeps event order. */
+  workers: number;
+  /** `-b`, `pipeline.batch.size`. */
+  batchSize: number;
+  /** `-u`, `pipeline.batch.delay` in milliseconds. */
+  batchDelayMs: number;
+  /** Interval of periodic filter flushes (Logstash: 5 s). */
+  flushIntervalMs?: number;
+}
+
+const log = createLogger('pipeline');
+
+interface RunningInput { plan: PluginPlan; instance: InputInstance; done?: Promise<void> }
+
+export class Pipeline {
+  readonly #settings: PipelineSettings;
+  readonly #queue: BoundedQueue;
+  readonly #inputs: RunningInput[];
+  readonly #filters: FilterGraph;
+  readonly #outputs: OutputGraph;
+  #stopping = false;
+  #finished: Promise<void> | undefined;
+  #eventsOut = 0;
+
+  private constructor(settings: PipelineSettings, inputs: RunningInput[], filters: FilterGraph, outputs: OutputGraph) {
+    this.#settings = settings;
+    this.#inputs = inputs;
+    this.#filters = filters;
+    this.#outputs = outputs;
+    // Room for a few batches per worker: enough to keep workers busy, small enough to push back early.
+    this.#queue = new BoundedQueue(Math.max(settings.batchSize * settings.workers * 2, 256));
+  }
+
+  /** Instantiate every plugin (register step). Throws when a plugin refuses its configuration. */
+  static async create(plan: PipelinePlan, settings: PipelineSettings): Promise<Pipeline> {
+    const filters = await FilterGraph.build(plan.filters, settings);
+    const outputs = await OutputGraph.build(plan.outputs, settings);
+    const inputs: RunningInput[] = [];
+    for (const p of plan.inputs) inputs.push({ plan: p, instance: await createInput(p, settings) });
+    return new Pipeline(settings, inputs, filters, outputs);
+  }
+
+  get eventsOut(): number { return this.#eventsOut; }
+
+  /** Start inputs and workers; resolves when the pipeline has fully shut down. */
+  run(): Promise<void> {
+    this.#finished ??= this.#run();
+    return this.#finished;
+  }
+
+  /** Begin a graceful shutdown. */
+  async stop(): Promise<void> {
+    if (this.#stopping) return this.#finished;
+    this.#stopping = true;
+    log.info('stopping: closing inputs, draining in-flight events');
+    await Promise.all(this.#inputs.map(async (i) => {
+      try { await i.instance.stop(); } catch (err) { log.error(`input ${i.plan.id} failed to stop`, { error: String(err) }); }
+    }));
+    return this.#finished;
+  }
+
+  async #run(): Promise<void> {
+    const queue = this.#queue;
+    const pipeline = this;
+    const inputsDone = Promise.all(this.#inputs.map((input) => {
+      const decorate = compileInputDecoration(input.plan.options);
+      const sink: InputSink = {
+        push(event: Event): boolean {
+          if (decorate) decorate(event);
+          return queue.push(event);
+        },
+        drained: () => queue.drained(),
+        get stopping() { return pipeline.#stopping; },
+      };
+      input.done = input.instance.run(sink).catch((err: unknown) => {
+        log.error(`input ${input.plan.id} (${input.plan.name}) crashed`, { error: err instanceof Error ? err.stack : String(err) });
+      });
+      return input.done;
+    })).then(() => queue.close());
+
+    const flushTimer = this.#startPeriodicFlush();
+    const workers = Array.from({ length: Math.max(1, this.#settings.workers) }, () => this.#worker());
+    await Promise.all([inputsDone, ...workers]);
+    if (flushTimer) clearInterval(flushTimer);
+    // Final flush: events held by filters (aggregate-like) still reach the outputs.
+    const tail: Event[] = [];
+    await this.#filters.flush(true, (e) => { tail.push(e); });
+    await this.#write(tail);
+    await this.#filters.close();
+    await this.#outputs.close();
+  }
+
+  async #worker(): Promise<void> {
+    const { batchSize, batchDelayMs } = this.#settings;
+    for (;;) {
+      const batch = await this.#queue.take(batchSize, batchDelayMs);
+      if (batch.length === 0) return;
+      await this.#process(batch);
+    }
+  }
+
+  async #process(batch: Event[]): Promise<void> {
+    if (this.#filters.empty) return this.#write(batch);
+    const out: Event[] = [];
+    const collect = (e: Event): void => { out.push(e); };
+    for (const e of batch) {
+      const r = this.#filters.run(e, collect);
+      if (r instanceof Promise) await r;
+    }
+    return this.#write(out);
+  }
+
+  async #write(events: Event[]): Promise<void> {
+    if (events.length === 0) return;
+    this.#eventsOut += events.length;
+    await this.#outputs.write(events);
+  }
+
+  #startPeriodicFlush(): NodeJS.Timeout | undefined {
+    const every = this.#settings.flushIntervalMs ?? 5000;
+    if (every <= 0) return undefined;
+    const t = setInterval(() => {
+      const out: Event[] = [];
+      void Promise.resolve(this.#filters.flush(false, (e) => { out.push(e); })).then(() => this.#write(out));
+    }, every);
+    t.unref();
+    return t;
+  }
+}
