@@ -1,0 +1,58 @@
+/**
+ * stdin: reads standard input through its codec (default `line`) as one stream; ends at EOF.
+ * Adds the host name as Logstash does: `host` (ECS disabled) or `[host][hostname]` (ECS v1/v8).
+ */
+import { hostname } from 'node:os';
+import type { Event } from '../event/event.js';
+import { defineInput, type CodecInstance } from '../plugins/api.js';
+
+export default defineInput({
+  name: 'stdin',
+  doc: 'Reads events from standard input, one per line by default. The pipeline shuts down at end of input.',
+  options: {
+    codec: { type: 'codec', default: 'line', doc: 'Codec decoding standard input (default `line`).' },
+  },
+  create(options, ctx) {
+    const codec = options.codec as CodecInstance;
+    const host = hostname();
+    const addHost = ctx.ecs === 'disabled'
+      ? (e: Event) => { if (!e.includes('host')) e.set('host', host); }
+      : (e: Event) => { if (!e.includes('[host][hostname]')) e.set('[host][hostname]', host); };
+    let stopRequested = false;
+    let finish: (() => void) | undefined;
+    return {
+      run(sink) {
+        const stdin = process.stdin;
+        return new Promise<void>((resolve) => {
+          let paused = false;
+          const decoder = codec.decoder((event) => {
+            if (!sink.push(event) && !paused) {
+              paused = true;
+              stdin.pause();
+              void sink.drained().then(() => { paused = false; if (!stopRequested) stdin.resume(); });
+            }
+          }, { key: 'stdin', fields: addHost });
+          let ended = false;
+          const end = (): void => {
+            if (ended) return;
+            ended = true;
+            stdin.off('data', onData);
+            decoder.end();
+            resolve();
+          };
+          const onData = (chunk: Buffer): void => { decoder.push(chunk); };
+          finish = end;
+          stdin.on('data', onData);
+          stdin.once('end', end);
+          stdin.once('error', end);
+          if (stopRequested) end();
+        });
+      },
+      stop() {
+        stopRequested = true;
+        process.stdin.pause();
+        finish?.();
+      },
+    };
+  },
+});

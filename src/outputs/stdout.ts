@@ -1,0 +1,22 @@
+/** stdout: writes each event to standard output through its codec (default `rubydebug`, as in Logstash). */
+import { defineOutput, type CodecInstance } from '../plugins/api.js';
+import { encodeBatch, writeWithBackpressure } from './_write.js';
+
+export default defineOutput({
+  name: 'stdout',
+  doc: 'Prints events on standard output, formatted by the codec (default `rubydebug`; `json_lines` for ndjson).',
+  options: {
+    codec: { type: 'codec', default: 'rubydebug', doc: 'Codec encoding each event (default `rubydebug`).' },
+  },
+  create(options) {
+    const codec = options.codec as CodecInstance;
+    // A closed pipe (`sluice run | head`) must not crash the pipeline; later writes are discarded.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
+    return {
+      receive(events) {
+        if (process.stdout.destroyed) return;
+        return writeWithBackpressure(process.stdout, encodeBatch(codec, events));
+      },
+    };
+  },
+});
