@@ -38,18 +38,41 @@ function modules(kind: PluginKind): Map<string, string> {
   return m;
 }
 
+/** Definitions registered in code (tests, embedders), by kind and name. */
+const registered = new Map<PluginKind, Map<string, PluginDefinition>>();
+
 /** Names of every plugin of a kind (for suggestions and the option reference). */
 export function pluginNames(kind: PluginKind): string[] {
-  return [...modules(kind).keys()];
+  const names = new Set(modules(kind).keys());
+  for (const name of registered.get(kind)?.keys() ?? []) names.add(name);
+  return [...names];
 }
 
 const loaded = new Map<string, Promise<PluginDefinition | undefined>>();
+
+/**
+ * Make a definition loadable without a module file (tests use fake plugins this way). It takes precedence
+ * over a module of the same name. Returns a function that removes it again.
+ */
+export function registerPlugin(def: PluginDefinition): () => void {
+  let byName = registered.get(def.kind);
+  if (!byName) registered.set(def.kind, (byName = new Map()));
+  byName.set(def.name, def);
+  const key = `${def.kind}:${def.name}`;
+  loaded.delete(key);
+  return () => {
+    if (registered.get(def.kind)?.get(def.name) === def) registered.get(def.kind)!.delete(def.name);
+    loaded.delete(key);
+  };
+}
 
 /** Load a plugin's definition, or undefined when no such plugin exists. */
 export function loadPlugin(kind: PluginKind, name: string): Promise<PluginDefinition | undefined> {
   const key = `${kind}:${name}`;
   let p = loaded.get(key);
   if (!p) {
+    const own = registered.get(kind)?.get(name);
+    if (own) return Promise.resolve(own);
     const file = modules(kind).get(name);
     p = file === undefined
       ? Promise.resolve(undefined)
