@@ -1,0 +1,112 @@
+/**
+ * A TCP (optionally TLS) listener that tracks its connections, so an input can stop accepting, close every
+ * connection and know when each one has flushed its pending data.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Logger } from '../../plugins/api.js';
+import { peerSubject } from './tls.js';
+import { plainIp } from './pump.js';
+
+export interface Peer {
+  ip: string;
+  port: number;
+  /** Subject of the verified client certificate (TLS with client authentication). */
+  sslSubject?: string;
+}
+
+export interface ListenerOptions {
+  host: string;
+  port: number;
+  /** TLS server options; plain TCP when absent. */
+  tls?: tls.TlsOptions;
+  keepAlive?: boolean;
+  logger: Logger;
+  /** For log lines: `tcp input`, `syslog input`. */
+  label: string;
+  /** Handle one connection; resolve once its data is flushed. */
+  onConnection(socket: net.Socket, peer: Peer): Promise<void>;
+}
+
+export class TcpListener {
+  readonly #o: ListenerOptions;
+  #server: net.Server | undefined;
+  readonly #sockets = new Set<net.Socket>();
+  readonly #handlers = new Set<Promise<void>>();
+  #closed = false;
+
+  constructor(options: ListenerOptions) { this.#o = options; }
+
+  /** The bound port (useful with port 0). */
+  get port(): number {
+    const a = this.#server?.address();
+    return a && typeof a === 'object' ? a.port : this.#o.port;
+  }
+
+  get connectionCount(): number { return this.#sockets.size; }
+
+  /** Bind and start accepting. Rejects when the address cannot be bound. */
+  listen(): Promise<void> {
+    const o = this.#o;
+    const server = o.tls
+      ? tls.createServer(o.tls, (s) => this.#accept(s, true))
+      : net.createServer((s) => this.#accept(s, false));
+    if (o.tls) {
+      server.on('tlsClientError', (err: Error, s: tls.TLSSocket) => {
+        o.logger.warn(`${o.label}: TLS handshake failed`, { client: `${plainIp(s.remoteAddress)}:${s.remotePort}`, error: err.message });
+      });
+    }
+    this.#server = server;
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => { reject(err); };
+      server.once('error', onError);
+      server.listen({ host: o.host, port: o.port }, () => {
+        server.off('error', onError);
+        server.on('error', (err) => { o.logger.error(`${o.label}: listener error`, { error: err.message }); });
+        o.logger.info(`${o.label}: listening`, { address: `${o.host}:${this.port}`, ssl_enabled: Boolean(o.tls) });
+        resolve();
+      });
+    });
+  }
+
+  #accept(socket: net.Socket, secure: boolean): void {
+    const o = this.#o;
+    if (this.#closed) { socket.destroy(); return; }
+    const peer: Peer = { ip: plainIp(socket.remoteAddress), port: socket.remotePort ?? 0 };
+    if (secure) {
+      const ts = socket as tls.TLSSocket;
+      const auth = o.tls?.requestCert === true;
+      if (auth) {
+        const cert = ts.getPeerCertificate();
+        const presented = cert && Object.keys(cert).length > 0;
+        // `optional`: a client may present no certificate, but one it presents must verify.
+        if (presented && !ts.authorized) {
+          o.logger.warn(`${o.label}: client certificate rejected`, { client: `${peer.ip}:${peer.port}`, reason: String(ts.authorizationError) });
+          socket.destroy();
+          return;
+        }
+        if (presented) peer.sslSubject = peerSubject(ts);
+      }
+    }
+    if (o.keepAlive) socket.setKeepAlive(true);
+    this.#sockets.add(socket);
+    o.logger.debug(`${o.label}: new connection`, { client: `${peer.ip}:${peer.port}` });
+    const h = o.onConnection(socket, peer).catch((err: unknown) => {
+      o.logger.error(`${o.label}: connection handler failed`, { client: `${peer.ip}:${peer.port}`, error: String(err) });
+    }).finally(() => {
+      this.#sockets.delete(socket);
+      this.#handlers.delete(h);
+    });
+    this.#handlers.add(h);
+  }
+
+  /** Stop accepting, close every connection, and resolve once every connection has flushed. */
+  async close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      const server = this.#server;
+      if (server) await new Promise<void>((r) => { server.close(() => r()); for (const s of this.#sockets) s.destroy(); });
+    }
+    while (this.#handlers.size > 0) await Promise.all([...this.#handlers]);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Reading a socket into the pipeline with back-pressure. Events are pushed synchronously while a chunk
+ * is decoded; when the queue reports full (`sink.push()` returned false) the socket is paused until
+ * `sink.drained()` resolves. The chunk being decoded is finished first, so nothing is dropped, and at
+ * most one socket read (64 KiB) per connection is decoded past a full queue.
+ */
+import type { Socket } from 'node:net';
+import type { Event } from '../../event/event.js';
+import type { InputSink, Logger } from '../../plugins/api.js';
+
+/** Wraps the sink for one stream and remembers whether the queue filled up. */
+export class SinkGate {
+  full = false;
+  constructor(readonly sink: InputSink) {}
+  /** Bound so it can be handed to codecs as their `emit`. */
+  readonly push = (event: Event): void => {
+    if (!this.sink.push(event)) this.full = true;
+  };
+}
+
+export interface StreamConsumer {
+  /** Bytes from the socket; events go out through the gate's push. */
+  push(chunk: Buffer): void;
+  /** The socket closed (either side): flush whatever is pending. */
+  end(): void;
+}
+
+export interface PumpOptions {
+  socket: Socket;
+  gate: SinkGate;
+  consumer: StreamConsumer;
+  logger: Logger;
+  /** For logs: `127.0.0.1:50312`. */
+  peer: string;
+}
+
+/** Pump one socket until it closes. Resolves after the consumer was ended (pending data flushed). */
+export function pumpSocket({ socket, gate, consumer, logger, peer }: PumpOptions): Promise<void> {
+  return new Promise((resolve) => {
+    let ended = false;
+    let waiting = false;
+    const finish = (): void => {
+      if (ended) return;
+      ended = true;
+      try { consumer.end(); } catch (err) { logger.error('error flushing connection data', { client: peer, error: String(err) }); }
+      resolve();
+    };
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        consumer.push(chunk);
+      } catch (err) {
+        // A codec bug must not take down the listener; the connection is closed with a reason.
+        logger.error('error decoding data, closing connection', { client: peer, error: String(err) });
+        socket.destroy();
+        return;
+      }
+      if (gate.full && !waiting) {
+        waiting = true;
+        socket.pause();
+        void gate.sink.drained().then(() => {
+          waiting = false;
+          gate.full = false;
+          if (!socket.destroyed) socket.resume();
+        });
+      }
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') logger.debug('connection reset by peer', { client: peer });
+      else logger.warn('connection error', { client: peer, error: err.message });
+    });
+    socket.on('end', () => { logger.debug('connection closed', { client: peer }); });
+    socket.on('close', finish);
+  });
+}
+
+/** The IP without the IPv4-mapped IPv6 prefix (`::ffff:127.0.0.1` → `127.0.0.1`), as Java reports it. */
+export function plainIp(address: string | undefined): string {
+  if (!address) return '';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}

@@ -1,0 +1,216 @@
+/**
+ * The `tcp` input: reads events over TCP, as Logstash's tcp input. Server mode (default) accepts
+ * connections; client mode connects to a server and reconnects when the connection drops. Every
+ * connection has its own codec decoder (partial lines and multiline state never mix between clients),
+ * ended when the connection closes so pending data is flushed. TLS with optional client-certificate
+ * verification. Back-pressure: a full pipeline pauses the socket; nothing is dropped.
+ *
+ * Fields added (only when the event does not already have them), by `ecs_compatibility`:
+ *   disabled: `host` (client name, or IP without reverse DNS), `[@metadata][ip_address]`, `port`,
+ *             `sslsubject`, and with proxy_protocol `proxy_host`, `proxy_port`;
+ *   v1/v8:    `[@metadata][input][tcp][source][name|ip|port]`, `[@metadata][input][tcp][tls][client][subject]`,
+ *             `[@metadata][input][tcp][proxy][ip|port]`.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { promises as dns } from 'node:dns';
+import type { Event } from '../event/event.js';
+import type { Value } from '../event/values.js';
+import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type Options, type PluginContext } from '../plugins/api.js';
+import type { OptionSpecs } from '../plugins/options.js';
+import { TcpListener, type Peer } from './_net/listener.js';
+import { SinkGate, plainIp, pumpSocket } from './_net/pump.js';
+import { ProxyHeaderReader, type ProxyInfo } from './_net/proxy.js';
+import { TLS_OPTION_SPECS, TlsConfigError, peerSubject, tlsSettings, type TlsSettings } from './_net/tls.js';
+
+const OPTIONS: OptionSpecs = {
+  host: { type: 'string', default: '0.0.0.0', doc: 'Server mode: the address to listen on. Client mode: the address to connect to.' },
+  port: { type: 'number', required: true, doc: 'Server mode: the port to listen on. Client mode: the port to connect to.' },
+  mode: { type: 'string', values: ['server', 'client'], default: 'server', doc: '`server` accepts connections, `client` connects to a server.' },
+  proxy_protocol: { type: 'boolean', default: false, doc: 'Expect a PROXY protocol v1 header first on every connection.' },
+  tcp_keep_alive: { type: 'boolean', default: false, doc: 'Enable TCP keep-alive on connections (OS timings).' },
+  dns_reverse_lookup_enabled: { type: 'boolean', default: true, doc: 'Resolve the client\'s IP to a host name for the host field (falls back to the IP).' },
+  ...TLS_OPTION_SPECS,
+};
+
+type FieldNames = { host: string; hostIp: string; port: string; sslSubject: string; proxyHost: string; proxyPort: string };
+const LEGACY_FIELDS: FieldNames = { host: 'host', hostIp: '[@metadata][ip_address]', port: 'port', sslSubject: 'sslsubject', proxyHost: 'proxy_host', proxyPort: 'proxy_port' };
+const ECS_FIELDS: FieldNames = {
+  host: '[@metadata][input][tcp][source][name]', hostIp: '[@metadata][input][tcp][source][ip]', port: '[@metadata][input][tcp][source][port]',
+  sslSubject: '[@metadata][input][tcp][tls][client][subject]', proxyHost: '[@metadata][input][tcp][proxy][ip]', proxyPort: '[@metadata][input][tcp][proxy][port]',
+};
+
+/** What the input knows about one connection, stamped on each of its events. */
+interface ConnectionInfo {
+  name: string;
+  ip: string;
+  port: number;
+  sslSubject?: string;
+  proxy?: ProxyInfo;
+}
+
+function setUnlessPresent(event: Event, field: string, value: Value): void {
+  const cur = event.get(field);
+  if (cur === undefined || cur === null) event.set(field, value);
+}
+
+/** Reverse DNS with a time limit: a slow resolver must not hold a connection for long. */
+async function reverseName(ip: string, port: number): Promise<string> {
+  if (!ip) return ip;
+  const timeout = new Promise<string>((r) => { setTimeout(() => r(ip), 2000).unref(); });
+  const lookup = dns.lookupService(ip, port || 1).then((r) => r.hostname || ip, () => ip);
+  return Promise.race([lookup, timeout]);
+}
+
+class TcpInput implements InputInstance {
+  readonly #o: Options;
+  readonly #codec: CodecInstance;
+  readonly #log: Logger;
+  readonly #fields: FieldNames;
+  readonly #tls: TlsSettings;
+  #listener: TcpListener | undefined;
+  #client: net.Socket | undefined;
+  #stopping = false;
+  #wake: (() => void) | undefined;
+
+  constructor(options: Options, ctx: PluginContext, codec: CodecInstance, tlsConf: TlsSettings) {
+    this.#o = options;
+    this.#codec = codec;
+    this.#log = ctx.logger;
+    this.#fields = ctx.ecs === 'disabled' ? LEGACY_FIELDS : ECS_FIELDS;
+    this.#tls = tlsConf;
+  }
+
+  /** The listening port once run() has bound it (tests use port 0). */
+  get boundPort(): number | undefined { return this.#listener?.port; }
+
+  async run(sink: InputSink): Promise<void> {
+    if (this.#o.mode === 'client') return this.#runClient(sink);
+    const listener = new TcpListener({
+      host: this.#o.host as string,
+      port: this.#o.port as number,
+      tls: this.#tls.server,
+      keepAlive: this.#o.tcp_keep_alive as boolean,
+      logger: this.#log,
+      label: 'tcp input',
+      onConnection: (socket, peer) => this.#serve(socket, peer, sink),
+    });
+    this.#listener = listener;
+    await listener.listen();
+    if (this.#stopping) { await listener.close(); return; }
+    await new Promise<void>((r) => { this.#wake = r; });
+    await listener.close();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#client?.destroy();
+    this.#wake?.();
+  }
+
+  async #serve(socket: net.Socket, peer: Peer, sink: InputSink): Promise<void> {
+    const info: ConnectionInfo = { name: peer.ip, ip: peer.ip, port: peer.port, sslSubject: peer.sslSubject };
+    // Streams start paused: bytes wait in the socket while the name resolves.
+    if (this.#o.dns_reverse_lookup_enabled) info.name = await reverseName(peer.ip, peer.port);
+    await this.#consume(socket, info, sink);
+  }
+
+  /** Decode one connection's bytes into events until it closes. */
+  #consume(socket: net.Socket, info: ConnectionInfo, sink: InputSink): Promise<void> {
+    const f = this.#fields;
+    const gate = new SinkGate(sink);
+    const emit = (event: Event): void => {
+      if (info.proxy) {
+        setUnlessPresent(event, f.proxyHost, info.proxy.proxyIp);
+        setUnlessPresent(event, f.proxyPort, info.proxy.proxyPort);
+      }
+      setUnlessPresent(event, f.host, info.name);
+      setUnlessPresent(event, f.hostIp, info.ip);
+      setUnlessPresent(event, f.port, info.port);
+      if (info.sslSubject !== undefined) setUnlessPresent(event, f.sslSubject, info.sslSubject);
+      gate.push(event);
+    };
+    const decoder = this.#codec.decoder(emit, { key: `tcp:${info.ip}:${info.port}` });
+    const peerText = `${info.ip}:${info.port}`;
+    let proxy = this.#o.proxy_protocol ? new ProxyHeaderReader() : undefined;
+    return pumpSocket({
+      socket, gate, logger: this.#log, peer: peerText,
+      consumer: {
+        push: (chunk) => {
+          if (proxy) {
+            const r = proxy.push(chunk);
+            if (r.status === 'more') return;
+            if (r.status === 'error') {
+              this.#log.error('tcp input: invalid PROXY header, closing connection', { client: peerText, reason: r.reason });
+              proxy = undefined;
+              socket.destroy();
+              return;
+            }
+            proxy = undefined;
+            if (r.info) {
+              info.proxy = r.info;
+              info.ip = r.info.clientIp;
+              info.name = r.info.clientIp;
+              info.port = r.info.clientPort;
+            }
+            if (r.rest.length > 0) decoder.push(r.rest);
+            return;
+          }
+          decoder.push(chunk);
+        },
+        end: () => decoder.end(),
+      },
+    });
+  }
+
+  async #runClient(sink: InputSink): Promise<void> {
+    const host = this.#o.host as string;
+    const port = this.#o.port as number;
+    while (!this.#stopping && !sink.stopping) {
+      const socket = await new Promise<net.Socket | undefined>((resolve) => {
+        const s = this.#tls.client
+          ? tls.connect({ ...this.#tls.client, host, port, servername: net.isIP(host) ? undefined : host }, () => resolve(s))
+          : net.connect({ host, port }, () => resolve(s));
+        this.#client = s;
+        s.once('error', (err) => {
+          this.#log.warn('tcp input: connection failed', { address: `${host}:${port}`, error: err.message });
+          resolve(undefined);
+        });
+      });
+      if (socket) {
+        if (this.#o.tcp_keep_alive) socket.setKeepAlive(true);
+        const ip = plainIp(socket.remoteAddress);
+        const info: ConnectionInfo = { name: host, ip, port: socket.remotePort ?? port };
+        if (socket instanceof tls.TLSSocket) {
+          const cert = socket.getPeerCertificate();
+          if (cert && cert.subject && this.#tls.client?.rejectUnauthorized !== false) {
+            info.sslSubject = peerSubject(socket);
+          }
+        }
+        this.#log.debug('tcp input: connected', { address: `${host}:${port}` });
+        await this.#consume(socket, info, sink);
+      }
+      if (this.#stopping || sink.stopping) break;
+      // Do not hammer a server that is down.
+      await new Promise<void>((r) => { const t = setTimeout(r, 1000); this.#wake = () => { clearTimeout(t); r(); }; });
+    }
+  }
+}
+
+export default defineInput({
+  name: 'tcp',
+  doc: 'Reads events over TCP (server or client mode), one codec stream per connection, with TLS and back-pressure.',
+  options: OPTIONS,
+  async create(options, ctx) {
+    const mode = options.mode === 'client' ? 'client' : 'server';
+    let conf: TlsSettings;
+    try {
+      conf = tlsSettings(options, mode, ctx.logger, ctx.configDir);
+    } catch (err) {
+      if (err instanceof TlsConfigError) throw new Error(`tcp input: ${err.message}`);
+      throw err;
+    }
+    const codec = (options.codec as CodecInstance | undefined) ?? await ctx.createCodec('line');
+    return new TcpInput(options, ctx, codec, conf);
+  },
+});
