@@ -26,6 +26,7 @@ import { TLS_OPTION_SPECS, TlsConfigError, peerSubject, tlsSettings, type TlsSet
 const OPTIONS: OptionSpecs = {
   host: { type: 'string', default: '0.0.0.0', doc: 'Server mode: the address to listen on. Client mode: the address to connect to.' },
   port: { type: 'number', required: true, doc: 'Server mode: the port to listen on. Client mode: the port to connect to.' },
+  codec: { type: 'codec', default: 'line', doc: 'Codec decoding each connection\'s bytes (default `line`); every connection gets its own decoder.' },
   mode: { type: 'string', values: ['server', 'client'], default: 'server', doc: '`server` accepts connections, `client` connects to a server.' },
   proxy_protocol: { type: 'boolean', default: false, doc: 'Expect a PROXY protocol v1 header first on every connection.' },
   tcp_keep_alive: { type: 'boolean', default: false, doc: 'Enable TCP keep-alive on connections (OS timings).' },

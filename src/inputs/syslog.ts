@@ -1,0 +1,229 @@
+/**
+ * The `syslog` input: TCP and UDP listeners on one port (default 514, host 0.0.0.0), decoding RFC 5424
+ * and RFC 3164 with the `syslog` codec (unlike Logstash's input, which only groks RFC 3164).
+ *
+ * TCP is framed by RFC 6587 (src/syslog/framing.ts): octet counting and LF-terminated frames, detected
+ * at each frame boundary. A frame longer than `max_frame_size` is cut and tagged `_syslogframetoolong`,
+ * the rest of it skipped; an octet-counted frame cut short by the connection closing is tagged
+ * `_syslogframeincomplete`. A UDP datagram is one message (a single trailing LF, or CR LF, is removed as
+ * a trailer). Back-pressure on TCP pauses the connection; UDP waits in a bounded queue (`queue_size`).
+ *
+ * The peer's IP goes to `host` (ECS disabled) or `[host][ip]` (ECS), and ECS mode adds
+ * `[service][type]` = `system`, as Logstash's syslog input does.
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import type { Event } from '../event/event.js';
+import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type Options, type PluginContext } from '../plugins/api.js';
+import type { OptionSpecs } from '../plugins/options.js';
+import { loadPlugin } from '../plugins/registry.js';
+import { SyslogFramer, frameProblemTag, DEFAULT_MAX_FRAME_SIZE, type Frame, type FramingMode } from '../syslog/framing.js';
+import { TcpListener, type Peer } from './_net/listener.js';
+import { ProxyHeaderReader } from './_net/proxy.js';
+import { SinkGate, plainIp, pumpSocket } from './_net/pump.js';
+
+const FACILITY_LABELS = ['kernel', 'user-level', 'mail', 'system', 'security/authorization', 'syslogd', 'line printer', 'network news', 'UUCP', 'clock', 'security/authorization', 'FTP', 'NTP', 'log audit', 'log alert', 'clock', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'];
+const SEVERITY_LABELS = ['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug'];
+
+const OPTIONS: OptionSpecs = {
+  codec: { type: 'codec', doc: 'Codec decoding each frame (default: the `syslog` codec with this input\'s label, timezone and locale options).' },
+  host: { type: 'string', default: '0.0.0.0', doc: 'The address to listen on (TCP and UDP).' },
+  port: { type: 'number', default: 514, doc: 'The port to listen on (TCP and UDP). Ports below 1024 may need privileges; 5514 is usual.' },
+  proxy_protocol: { type: 'boolean', default: false, doc: 'Expect a PROXY protocol v1 header first on every TCP connection.' },
+  use_labels: { type: 'boolean', default: true, doc: 'Add facility and severity labels.' },
+  facility_labels: { type: 'array', default: FACILITY_LABELS, doc: 'Facility labels, indexed by facility number.' },
+  severity_labels: { type: 'array', default: SEVERITY_LABELS, doc: 'Severity labels, indexed by severity number.' },
+  timezone: { type: 'string', doc: 'Time zone for timestamps without an offset (RFC 3164), e.g. `Europe/Paris`; the platform\'s by default.' },
+  locale: { type: 'string', doc: 'Locale of month names in RFC 3164 timestamps.' },
+  service_type: { type: 'string', default: 'system', doc: 'ECS mode: value of `[service][type]`.' },
+  max_frame_size: { type: 'number', default: DEFAULT_MAX_FRAME_SIZE, doc: 'Largest TCP syslog frame in bytes; longer frames are cut and tagged `_syslogframetoolong`.' },
+  framing: { type: 'string', values: ['auto', 'octet_counting', 'non_transparent'], default: 'auto', doc: 'RFC 6587 framing on TCP: detected per frame (`auto`), or forced.' },
+  queue_size: { type: 'number', default: 2000, doc: 'UDP datagrams held in memory while the pipeline is full, before datagrams are dropped.' },
+  receive_buffer_bytes: { type: 'number', doc: 'UDP socket receive buffer size (SO_RCVBUF); the OS default when unset.' },
+  grok_pattern: { type: 'string', obsolete: 'sluice decodes RFC 5424 and RFC 3164 natively; use a `grok` filter on `[event][original]` for other formats.', doc: 'Not supported (see the message).' },
+  syslog_field: { type: 'string', obsolete: 'sluice decodes the received frame itself; decode another field with the `syslog` codec in a filter pipeline.', doc: 'Not supported (see the message).' },
+};
+
+/** Options of the syslog codec that this input forwards when the codec declares them. */
+const FORWARDED = ['use_labels', 'facility_labels', 'severity_labels', 'timezone', 'locale'] as const;
+
+class SyslogInput implements InputInstance {
+  readonly #o: Options;
+  readonly #codec: CodecInstance;
+  readonly #log: Logger;
+  readonly #ecs: boolean;
+  readonly #ipField: string;
+  #listener: TcpListener | undefined;
+  #udp: dgram.Socket | undefined;
+  #stopping = false;
+  #wake: (() => void) | undefined;
+  readonly #backlog: { data: Buffer; ip: string }[] = [];
+  #udpWaiting = false;
+  #dropped = 0;
+
+  constructor(options: Options, ctx: PluginContext, codec: CodecInstance) {
+    this.#o = options;
+    this.#codec = codec;
+    this.#log = ctx.logger;
+    this.#ecs = ctx.ecs !== 'disabled';
+    this.#ipField = this.#ecs ? '[host][ip]' : 'host';
+  }
+
+  get boundPort(): number | undefined { return this.#listener?.port; }
+  get udpPort(): number | undefined { try { return this.#udp?.address().port; } catch { return undefined; } }
+
+  async run(sink: InputSink): Promise<void> {
+    const host = this.#o.host as string;
+    const listener = new TcpListener({
+      host, port: this.#o.port as number, logger: this.#log, label: 'syslog input (tcp)',
+      onConnection: (socket, peer) => this.#serveTcp(socket, peer, sink),
+    });
+    this.#listener = listener;
+    await listener.listen();
+    // UDP on the same port number (the bound one, when port 0 picked an ephemeral port).
+    const udp = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+    this.#udp = udp;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind(listener.port, host, () => { udp.off('error', reject); resolve(); });
+      });
+    } catch (err) {
+      await listener.close();
+      throw err;
+    }
+    const wanted = this.#o.receive_buffer_bytes as number | undefined;
+    if (wanted !== undefined) {
+      try { udp.setRecvBufferSize(wanted); } catch (err) { this.#log.warn('syslog input: cannot set receive_buffer_bytes', { error: String(err) }); }
+    }
+    this.#log.info('syslog input (udp): listening', { address: `${host}:${listener.port}` });
+    udp.on('error', (err) => { this.#log.error('syslog input (udp): socket error', { error: err.message }); });
+    udp.on('message', (msg, rinfo) => { this.#receiveUdp(msg, plainIp(rinfo.address), sink); });
+
+    if (!this.#stopping) await new Promise<void>((r) => { this.#wake = r; });
+    await new Promise<void>((r) => { try { udp.close(() => r()); } catch { r(); } });
+    for (const d of this.#backlog.splice(0)) this.#decodeDatagram(d.data, d.ip, sink);
+    await listener.close();
+  }
+
+  stop(): void {
+    this.#stopping = true;
+    this.#wake?.();
+  }
+
+  /** Stamp the peer and ECS service fields, then queue. */
+  #decorate(event: Event, ip: string): void {
+    // Logstash's syslog input sets the peer address unconditionally.
+    event.set(this.#ipField, ip);
+    if (this.#ecs && event.get('[service][type]') === undefined) event.set('[service][type]', this.#o.service_type as string);
+  }
+
+  #decodeFrame(frame: Buffer, emit: (e: Event) => void, key: string): void {
+    if (this.#codec.decodeFrame) this.#codec.decodeFrame(frame, emit);
+    else {
+      const d = this.#codec.decoder(emit, { key });
+      d.push(frame);
+      d.end();
+    }
+  }
+
+  #serveTcp(socket: net.Socket, peer: Peer, sink: InputSink): Promise<void> {
+    const gate = new SinkGate(sink);
+    const mode = ({ auto: 'auto', octet_counting: 'octet-counting', non_transparent: 'non-transparent' } as const)[this.#o.framing as 'auto'] as FramingMode;
+    const framer = new SyslogFramer({ mode, maxFrameSize: this.#o.max_frame_size as number });
+    let ip = peer.ip;
+    const key = `syslog:tcp:${peer.ip}:${peer.port}`;
+    const peerText = `${peer.ip}:${peer.port}`;
+    const onFrame = (frame: Frame): void => {
+      if (frame.problem === 'too_long') {
+        this.#log.warn('syslog input: frame longer than max_frame_size, cut', {
+          client: peerText, max_frame_size: framer.maxFrameSize, declared_length: frame.declaredLength,
+          resync: frame.method === 'octet-counting' ? `skipping ${frame.skipped} bytes` : 'skipping to the next LF',
+        });
+      } else if (frame.problem === 'incomplete') {
+        this.#log.warn('syslog input: connection closed inside an octet-counted frame', { client: peerText, declared_length: frame.declaredLength, received: frame.data.length });
+      }
+      const tag = frame.problem ? frameProblemTag(frame.problem) : undefined;
+      this.#decodeFrame(frame.data, (event) => {
+        if (tag) event.tag(tag);
+        this.#decorate(event, ip);
+        gate.push(event);
+      }, key);
+    };
+    let proxy = this.#o.proxy_protocol ? new ProxyHeaderReader() : undefined;
+    return pumpSocket({
+      socket, gate, logger: this.#log, peer: peerText,
+      consumer: {
+        push: (chunk) => {
+          if (proxy) {
+            const r = proxy.push(chunk);
+            if (r.status === 'more') return;
+            proxy = undefined;
+            if (r.status === 'error') {
+              this.#log.error('syslog input: invalid PROXY header, closing connection', { client: peerText, reason: r.reason });
+              socket.destroy();
+              return;
+            }
+            if (r.info) ip = r.info.clientIp;
+            chunk = r.rest;
+          }
+          framer.push(chunk, onFrame);
+        },
+        end: () => framer.end(onFrame),
+      },
+    });
+  }
+
+  #receiveUdp(msg: Buffer, ip: string, sink: InputSink): void {
+    if (this.#udpWaiting) {
+      if (this.#backlog.length < (this.#o.queue_size as number)) this.#backlog.push({ data: msg, ip });
+      else if (++this.#dropped % 1000 === 1) this.#log.warn('syslog input (udp): pipeline full and queue_size reached, dropping datagrams', { dropped_total: this.#dropped });
+      return;
+    }
+    if (!this.#decodeDatagram(msg, ip, sink)) this.#waitUdp(sink);
+  }
+
+  #waitUdp(sink: InputSink): void {
+    this.#udpWaiting = true;
+    void sink.drained().then(() => {
+      this.#udpWaiting = false;
+      while (this.#backlog.length > 0 && !this.#udpWaiting) {
+        const d = this.#backlog.shift()!;
+        if (!this.#decodeDatagram(d.data, d.ip, sink)) this.#waitUdp(sink);
+      }
+    });
+  }
+
+  #decodeDatagram(msg: Buffer, ip: string, sink: InputSink): boolean {
+    let end = msg.length;
+    if (end > 0 && msg[end - 1] === 0x0a) { end--; if (end > 0 && msg[end - 1] === 0x0d) end--; }
+    let room = true;
+    try {
+      this.#decodeFrame(msg.subarray(0, end), (event) => {
+        this.#decorate(event, ip);
+        if (!sink.push(event)) room = false;
+      }, `syslog:udp:${ip}`);
+    } catch (err) {
+      this.#log.error('syslog input (udp): error decoding datagram', { client: ip, error: String(err) });
+    }
+    return room;
+  }
+}
+
+export default defineInput({
+  name: 'syslog',
+  doc: 'Receives syslog (RFC 5424 and RFC 3164) over TCP and UDP on one port, with RFC 6587 framing on TCP.',
+  options: OPTIONS,
+  async create(options, ctx) {
+    let codec = options.codec as CodecInstance | undefined;
+    if (!codec) {
+      const def = await loadPlugin('codec', 'syslog');
+      if (!def) throw new Error('syslog input: the syslog codec is not available');
+      const declared = def.options;
+      const forwarded: Record<string, unknown> = {};
+      for (const k of FORWARDED) if (k in declared && options[k] !== undefined) forwarded[k] = options[k];
+      codec = await ctx.createCodec('syslog', forwarded);
+    }
+    return new SyslogInput(options, ctx, codec);
+  },
+});
