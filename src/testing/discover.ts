@@ -1,0 +1,93 @@
+/**
+ * Which case files run against which config.
+ *
+ * Two forms:
+ * - `sluice test CASES CONFIG...` (logstash-filter-verifier's): CASES is a case file or a directory whose
+ *   `.json` / `.yaml` / `.yml` files are all case files; every one runs against the config made of CONFIG
+ *   (files and directories, read as `sluice run -f` reads them).
+ * - `sluice test PATH...` (fixtures side by side): every `<name>.test.yaml` / `.test.yml` / `.test.json`
+ *   under PATH (recursively) runs against `<name>.conf` next to it, or, for a config split over several
+ *   files, the directory `<name>/` next to it.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import fg from 'fast-glob';
+import { caseFileFormat } from './cases.js';
+
+export interface Pairing {
+  casePath: string;
+  config: string[];
+}
+
+export class DiscoveryError extends Error {}
+
+const SIDE_BY_SIDE = /\.test\.(ya?ml|json)$/i;
+
+export function isSideBySideCaseFile(path: string): boolean { return SIDE_BY_SIDE.test(path); }
+
+async function kind(path: string): Promise<'file' | 'dir' | undefined> {
+  try {
+    const s = await stat(path);
+    return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
+  } catch { return undefined; }
+}
+
+/** The config next to a side-by-side case file: `<name>.conf`, else the directory `<name>/`. */
+export async function configBeside(casePath: string): Promise<string | undefined> {
+  const stem = join(dirname(casePath), basename(casePath).replace(SIDE_BY_SIDE, ''));
+  if (await kind(`${stem}.conf`) === 'file') return `${stem}.conf`;
+  if (await kind(stem) === 'dir') return stem;
+  return undefined;
+}
+
+/** Side-by-side form: every case file under the given paths, each with the config beside it. */
+export async function discoverSideBySide(paths: string[]): Promise<{ pairs: Pairing[]; problems: string[] }> {
+  const pairs: Pairing[] = [];
+  const problems: string[] = [];
+  for (const p of paths) {
+    const k = await kind(p);
+    let files: string[];
+    if (k === 'dir') {
+      files = (await fg(['**/*.test.{yaml,yml,json}'], { cwd: p, onlyFiles: true, caseSensitiveMatch: false }))
+        .sort().map((f) => join(p, f));
+      if (files.length === 0) problems.push(`${p}: no case files (<name>.test.yaml, .test.yml or .test.json) found`);
+    } else if (k === 'file') {
+      if (!isSideBySideCaseFile(p)) {
+        problems.push(`${p}: a case file given alone must be named <name>.test.yaml (or .yml, .json) with <name>.conf beside it; otherwise give the config too: sluice test ${p} CONFIG`);
+        continue;
+      }
+      files = [p];
+    } else {
+      problems.push(`${p}: no such file or directory`);
+      continue;
+    }
+    for (const f of files) {
+      const config = await configBeside(f);
+      if (config === undefined) {
+        const stem = basename(f).replace(SIDE_BY_SIDE, '');
+        problems.push(`${f}: no config beside it (looked for ${stem}.conf and the directory ${stem}/ in ${dirname(f) || '.'})`);
+      } else pairs.push({ casePath: f, config: [config] });
+    }
+  }
+  return { pairs, problems };
+}
+
+/** LFV form: the case file, or every case file directly in the directory, against one config. */
+export async function discoverWithConfig(cases: string, config: string[]): Promise<{ pairs: Pairing[]; problems: string[] }> {
+  const problems: string[] = [];
+  for (const c of config) if (await kind(c) === undefined) problems.push(`${c}: no such file or directory`);
+  const k = await kind(cases);
+  let files: string[] = [];
+  if (k === 'file') files = [cases];
+  else if (k === 'dir') {
+    files = (await readdir(cases)).filter((f) => caseFileFormat(f) !== undefined).sort().map((f) => join(cases, f));
+    if (files.length === 0) problems.push(`${cases}: no case files (.json, .yaml, .yml) found`);
+  } else problems.push(`${cases}: no such file or directory`);
+  return { pairs: files.map((casePath) => ({ casePath, config })), problems };
+}
+
+/** A path for messages: relative to the working directory when inside it. */
+export function displayPath(p: string, cwd = process.cwd()): string {
+  const r = relative(cwd, p);
+  return r && !r.startsWith('..') ? r : p;
+}

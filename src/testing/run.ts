@@ -1,0 +1,142 @@
+/**
+ * Runs case files against a pipeline's filter section: each case's input goes through the case file's codec
+ * (a fresh codec per case, so multiline state never leaks between cases), gets the file's and the case's
+ * `fields`, then runs through the filters; the resulting events are compared with the expectations.
+ *
+ * The pipeline and codecs come from a `TestTarget`, so this module needs no config loading of its own.
+ */
+import { performance } from 'node:perf_hooks';
+import { Event } from '../event/event.js';
+import { deepClone, type Hash } from '../event/values.js';
+import type { CodecInstance } from '../plugins/api.js';
+import type { CaseFile, CaseInput, TestCase } from './cases.js';
+import { compareEvents, type Comparison } from './compare.js';
+
+export interface FilterRunnerLike {
+  process(events: Event[]): Promise<Event[]>;
+  /** Flush filters holding events (returned) and close them. */
+  close(): Promise<Event[]>;
+}
+
+/** What a case file runs against: its pipeline's filters and the codec that turns input into events. */
+export interface TestTarget {
+  /** The config paths, for messages. */
+  config: string[];
+  createRunner(): Promise<FilterRunnerLike>;
+  /** The codec for a case file (its `codec`, or the codec of its `input_plugin`) and the input's decoration. */
+  createCodec(file: CaseFile): Promise<{ codec: CodecInstance; codecName: string; decorate?: (event: Event) => void }>;
+}
+
+export type CaseStatus = 'passed' | 'failed' | 'updated' | 'error';
+
+export interface CaseResult {
+  testCase: TestCase;
+  status: CaseStatus;
+  comparison?: Comparison;
+  /** For `error`: what went wrong (a thrown error, not a mismatch). */
+  error?: string;
+  /** Decoding, filtering and comparing this case, in milliseconds. */
+  durationMs: number;
+}
+
+export interface FileResult {
+  path: string;
+  config: string[];
+  file?: CaseFile;
+  /** The file could not be run at all (unreadable cases, a config that does not compile). */
+  error?: string;
+  cases: CaseResult[];
+  /** Creating the filters (compiling grok patterns…) for every case, in milliseconds, not in the cases' times. */
+  setupMs: number;
+  durationMs: number;
+}
+
+export interface RunHooks {
+  /** Called before each case (progress line). */
+  onCase?(file: CaseFile, testCase: TestCase): void;
+}
+
+export async function runCaseFile(file: CaseFile, target: TestTarget, hooks: RunHooks = {}): Promise<FileResult> {
+  const started = performance.now();
+  const result: FileResult = { path: file.path, config: target.config, file, cases: [], setupMs: 0, durationMs: 0 };
+  for (const testCase of file.cases) {
+    hooks.onCase?.(file, testCase);
+    // Every case gets fresh filters: state (aggregate maps, throttles) never leaks between cases, and events a
+    // filter still holds are flushed into the case that produced them.
+    const s = performance.now();
+    let runner: FilterRunnerLike;
+    try {
+      runner = await target.createRunner();
+    } catch (err) {
+      result.error = `creating the pipeline's filters failed: ${describe(err)}`;
+      break;
+    }
+    result.setupMs += performance.now() - s;
+    const t0 = performance.now();
+    const window = { start: Date.now(), end: 0 };
+    let closed = false;
+    try {
+      const { codec, codecName, decorate } = await target.createCodec(file);
+      const inputs = await decode(codec, testCase.input, `${file.path}#${testCase.index + 1}`);
+      await codec.close?.();
+      for (const event of inputs) {
+        if (codecName === 'json' || codecName === 'json_lines') expandBracketFields(event);
+        decorate?.(event);
+        setFields(event, file.fields);
+        setFields(event, testCase.fields);
+      }
+      const actual = await runner.process(inputs);
+      closed = true;
+      actual.push(...await runner.close());
+      window.end = Date.now();
+      const comparison = compareEvents(file, testCase.expected, actual, { window });
+      result.cases.push({ testCase, status: comparison.pass ? 'passed' : 'failed', comparison, durationMs: performance.now() - t0 });
+    } catch (err) {
+      result.cases.push({ testCase, status: 'error', error: describe(err), durationMs: performance.now() - t0 });
+      if (!closed) await runner.close().catch(() => undefined);
+    }
+  }
+  result.durationMs = performance.now() - started;
+  return result;
+}
+
+/** Feed a case's input through one decoder (one stream), then end the stream so codecs flush. */
+export async function decode(codec: CodecInstance, input: CaseInput, streamKey: string): Promise<Event[]> {
+  const events: Event[] = [];
+  if (input.kind === 'none') {
+    // LFV's dummy event: no message, only the fields the case gives.
+    return [new Event({})];
+  }
+  const decoder = codec.decoder((e) => { events.push(e); }, { key: streamKey });
+  if (input.kind === 'lines') for (const line of input.lines) decoder.push(`${line}\n`);
+  else for (const chunk of input.chunks) decoder.push(chunk);
+  decoder.end();
+  // A codec may hand its last event over asynchronously after end() (timers, promises): let it.
+  await new Promise((resolve) => setImmediate(resolve));
+  return events;
+}
+
+/** `fields` are set on every input event, replacing what the codec produced (LFV sets them the same way). */
+function setFields(event: Event, fields: Hash): void {
+  for (const [key, value] of Object.entries(fields)) {
+    try {
+      event.set(key.startsWith('[') ? key : [key], deepClone(value));
+    } catch (err) {
+      throw new Error(`cannot set field ${key} from "fields": ${describe(err)}`);
+    }
+  }
+}
+
+/** LFV lets json_lines input name nested fields as `"[log][file][path]": …`. */
+function expandBracketFields(event: Event): void {
+  for (const key of Object.keys(event.data)) {
+    if (!key.startsWith('[')) continue;
+    const value = event.data[key]!;
+    delete event.data[key];
+    try { event.set(key, value); } catch { event.data[key] = value; }
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
