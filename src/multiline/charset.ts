@@ -1,0 +1,118 @@
+/**
+ * Bytes of one line → text, following Logstash's LogStash::Util::Charset:
+ *
+ * - charset UTF-8 (the default): valid UTF-8 is taken as is; invalid UTF-8 is not replaced but escaped
+ *   the way Ruby's `String#inspect` prints it, without the quotes (`foo \xED\xB9`), so that no byte is
+ *   silently lost;
+ * - any other charset: converted to UTF-8, invalid or unmappable bytes becoming U+FFFD.
+ */
+import { isUtf8 } from 'node:buffer';
+
+export type LineConverter = (bytes: Buffer) => string;
+
+/** Ruby's names (case-insensitive) → WHATWG labels understood by TextDecoder. */
+const WHATWG: Readonly<Record<string, string>> = {
+  'utf-16le': 'utf-16le', 'utf-16be': 'utf-16be', 'utf-16': 'utf-16be', 'ucs-2be': 'utf-16be',
+  'windows-1250': 'windows-1250', 'cp1250': 'windows-1250', 'windows-1251': 'windows-1251', 'cp1251': 'windows-1251',
+  'windows-1252': 'windows-1252', 'cp1252': 'windows-1252', 'windows-1253': 'windows-1253', 'cp1253': 'windows-1253',
+  'windows-1254': 'windows-1254', 'cp1254': 'windows-1254', 'windows-1255': 'windows-1255', 'cp1255': 'windows-1255',
+  'windows-1256': 'windows-1256', 'cp1256': 'windows-1256', 'windows-1257': 'windows-1257', 'cp1257': 'windows-1257',
+  'windows-1258': 'windows-1258', 'cp1258': 'windows-1258', 'windows-874': 'windows-874', 'cp874': 'windows-874',
+  'tis-620': 'windows-874', 'iso-8859-11': 'windows-874', 'iso8859-11': 'windows-874',
+  'shift_jis': 'shift_jis', 'sjis': 'shift_jis', 'windows-31j': 'shift_jis', 'cp932': 'shift_jis', 'cswindows31j': 'shift_jis', 'pck': 'shift_jis',
+  'euc-jp': 'euc-jp', 'eucjp': 'euc-jp', 'eucjp-ms': 'euc-jp', 'euc-jp-ms': 'euc-jp', 'cp51932': 'euc-jp',
+  'iso-2022-jp': 'iso-2022-jp', 'iso2022-jp': 'iso-2022-jp',
+  'gbk': 'gbk', 'cp936': 'gbk', 'gb2312': 'gbk', 'euc-cn': 'gbk', 'euccn': 'gbk', 'gb18030': 'gb18030',
+  'big5': 'big5', 'big5-hkscs': 'big5', 'big5-hkscs:2008': 'big5', 'cp950': 'big5', 'cp951': 'big5',
+  'euc-kr': 'euc-kr', 'euckr': 'euc-kr', 'cp949': 'euc-kr',
+  'koi8-r': 'koi8-r', 'cp878': 'koi8-r', 'koi8-u': 'koi8-u',
+  'ibm866': 'ibm866', 'cp866': 'ibm866', 'maccyrillic': 'x-mac-cyrillic', 'macroman': 'macintosh',
+};
+for (const n of [2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16]) {
+  (WHATWG as Record<string, string>)[`iso-8859-${n}`] = `iso-8859-${n}`;
+  (WHATWG as Record<string, string>)[`iso8859-${n}`] = `iso-8859-${n}`;
+}
+// WHATWG folds ISO-8859-9 into windows-1254, which differs only in the C1 range.
+(WHATWG as Record<string, string>)['iso-8859-9'] = 'windows-1254';
+(WHATWG as Record<string, string>)['iso8859-9'] = 'windows-1254';
+
+const UTF8_NAMES = new Set(['utf-8', 'cp65001', 'utf8-mac', 'utf-8-mac', 'utf-8-hfs']);
+const ASCII_NAMES = new Set(['ascii-8bit', 'binary', 'us-ascii', 'ascii', 'ansi_x3.4-1968', '646']);
+const LATIN1_NAMES = new Set(['iso-8859-1', 'iso8859-1']);
+
+export class CharsetError extends Error {}
+
+/** The converter for a charset name as Logstash users write it; throws CharsetError when unsupported. */
+export function lineConverter(charset: string): LineConverter {
+  const key = charset.toLowerCase();
+  if (UTF8_NAMES.has(key)) return convertUtf8;
+  // Ruby encodes ASCII-8BIT → UTF-8 with :undef => :replace: every high byte becomes U+FFFD.
+  if (ASCII_NAMES.has(key)) return (b) => b.toString('latin1').replace(/[\u0080-\u00ff]/g, '\ufffd');
+  if (LATIN1_NAMES.has(key)) return (b) => b.toString('latin1');
+  const label = WHATWG[key];
+  if (label !== undefined) {
+    const dec = new TextDecoder(label, { fatal: false });
+    return (b) => dec.decode(b);
+  }
+  throw new CharsetError(`charset "${charset}" is not supported`);
+}
+
+function convertUtf8(bytes: Buffer): string {
+  return isUtf8(bytes) ? bytes.toString('utf8') : rubyInspectBody(bytes);
+}
+
+const NAMED_ESCAPES: Readonly<Record<number, string>> = {
+  0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t', 0x0c: '\\f', 0x0b: '\\v', 0x08: '\\b', 0x07: '\\a', 0x1b: '\\e',
+};
+
+/**
+ * Ruby's `String#inspect` of a UTF-8 string that has invalid bytes, without the surrounding quotes:
+ * invalid bytes as `\xHH`, quotes and backslashes escaped, `#` escaped before `{ $ @`, control
+ * characters as `\n`-style names or `\uXXXX`.
+ */
+export function rubyInspectBody(bytes: Buffer): string {
+  let out = '';
+  let i = 0;
+  const n = bytes.length;
+  while (i < n) {
+    const b = bytes[i]!;
+    const len = validSequenceLength(bytes, i);
+    if (len === 0) {
+      out += `\\x${b.toString(16).toUpperCase().padStart(2, '0')}`;
+      i += 1;
+      continue;
+    }
+    if (len === 1) {
+      const named = NAMED_ESCAPES[b];
+      if (named !== undefined) out += named;
+      else if (b === 0x23 && i + 1 < n && (bytes[i + 1] === 0x7b || bytes[i + 1] === 0x24 || bytes[i + 1] === 0x40)) out += '\\#';
+      else if (b < 0x20 || b === 0x7f) out += `\\u${b.toString(16).toUpperCase().padStart(4, '0')}`;
+      else out += String.fromCharCode(b);
+    } else {
+      const ch = bytes.toString('utf8', i, i + len);
+      const cp = ch.codePointAt(0)!;
+      // C1 controls are not printable for Ruby either.
+      out += cp >= 0x80 && cp <= 0x9f ? `\\u${cp.toString(16).toUpperCase().padStart(4, '0')}` : ch;
+    }
+    i += len;
+  }
+  return out;
+}
+
+/** Length of the valid UTF-8 sequence starting at i, or 0 when the byte there does not start one. */
+function validSequenceLength(b: Buffer, i: number): number {
+  const c = b[i]!;
+  if (c < 0x80) return 1;
+  const cont = (k: number, lo = 0x80, hi = 0xbf): boolean => {
+    const x = b[i + k];
+    return x !== undefined && x >= lo && x <= hi;
+  };
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
+  if ((c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef) return cont(1) && cont(2) ? 3 : 0;
+  if (c === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0; // no surrogates
+  if (c === 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xf1 && c <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
