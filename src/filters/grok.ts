@@ -1,0 +1,249 @@
+/**
+ * The grok filter: match fields against grok expressions and write the named captures.
+ * Behaviour follows logstash-filter-grok 4.4: pattern load order (built-ins for the ECS mode, then
+ * patterns_dir files, then pattern_definitions), break_on_match across patterns and fields, array
+ * fields matched element by element, a missing field matched as "", capture writing rules
+ * (src/grok/capture.ts), `tag_on_failure` on a miss and only `tag_on_timeout` on a timeout.
+ *
+ * Matching is synchronous. Expressions the risk check (src/grok/risk.ts) finds prone to runaway
+ * backtracking run on a guard worker that is terminated after `timeout_millis`.
+ */
+import type { Event } from '../event/event.js';
+import { parseFieldRef, type FieldPath } from '../event/fieldref.js';
+import type { Value } from '../event/values.js';
+import { defineFilter, type Options, type PluginContext } from '../plugins/api.js';
+import type { EcsMode } from '../plugins/options.js';
+import { writeCapture, rubyToS } from '../grok/capture.js';
+import { compileGrokAsync, type CompiledGrok } from '../grok/compile.js';
+import { GrokPatternError } from '../grok/expand.js';
+import { buildLibrary, type PatternTable } from '../grok/library.js';
+import { createGuard, TIMED_OUT, type MatchGuard } from '../grok/guard.js';
+import { assessRisk } from '../grok/risk.js';
+
+export { GrokPatternError };
+
+export interface GrokSettings {
+  match: Array<[string, string[]]>;
+  breakOnMatch: boolean;
+  namedCapturesOnly: boolean;
+  keepEmptyCaptures: boolean;
+  overwrite: readonly string[];
+  patternsDir: readonly string[];
+  patternsFilesGlob: string;
+  patternDefinitions: Record<string, string>;
+  tagOnFailure: readonly string[];
+  tagOnTimeout: string;
+  timeoutMillis: number;
+  timeoutScope: 'pattern' | 'event';
+  target: string | undefined;
+  ecs: EcsMode;
+  cwd: string | undefined;
+}
+
+/** Normalise validated options (Logstash accepts a string or a list of strings per field). */
+export function grokSettings(options: Options, ecs: EcsMode, cwd?: string): GrokSettings {
+  const rawMatch = (options.match ?? {}) as Record<string, unknown>;
+  const match: Array<[string, string[]]> = [];
+  for (const [field, pats] of Object.entries(rawMatch)) {
+    const list = Array.isArray(pats) ? pats.map(String) : [String(pats)];
+    match.push([field, list]);
+  }
+  const defs: Record<string, string> = {};
+  for (const [k, v] of Object.entries((options.pattern_definitions ?? {}) as Record<string, unknown>)) {
+    if (v !== null && v !== undefined) defs[k] = Array.isArray(v) ? String(v[v.length - 1]) : String(v);
+  }
+  const tagOnFailure = options.tag_on_failure === undefined ? ['_grokparsefailure'] : (options.tag_on_failure as unknown[]).map(String);
+  return {
+    match,
+    breakOnMatch: options.break_on_match ?? true,
+    namedCapturesOnly: options.named_captures_only ?? true,
+    keepEmptyCaptures: options.keep_empty_captures ?? false,
+    overwrite: ((options.overwrite ?? []) as unknown[]).map(String),
+    patternsDir: ((options.patterns_dir ?? []) as unknown[]).map(String),
+    patternsFilesGlob: options.patterns_files_glob ?? '*',
+    patternDefinitions: defs,
+    tagOnFailure,
+    tagOnTimeout: options.tag_on_timeout ?? '_groktimeout',
+    timeoutMillis: Number(options.timeout_millis ?? 30000),
+    timeoutScope: options.timeout_scope === 'event' ? 'event' : 'pattern',
+    target: options.target === undefined || options.target === null || options.target === '' ? undefined : String(options.target),
+    ecs,
+    cwd,
+  };
+}
+
+interface CompiledField {
+  field: string;
+  path: FieldPath;
+  groks: CompiledGrok[];
+}
+
+/** Compile every pattern of a grok filter. Throws GrokPatternError naming the pattern and the field. */
+export async function compileGrokFilter(s: GrokSettings): Promise<{ table: PatternTable; fields: CompiledField[] }> {
+  const table = buildLibrary({
+    ecs: s.ecs, patternsDir: s.patternsDir, patternsFilesGlob: s.patternsFilesGlob,
+    definitions: s.patternDefinitions, cwd: s.cwd,
+  });
+  const fields: CompiledField[] = [];
+  for (const [field, patterns] of s.match) {
+    const groks: CompiledGrok[] = [];
+    for (const p of patterns) {
+      try {
+        groks.push(await compileGrokAsync(p, table, { namedCapturesOnly: s.namedCapturesOnly }));
+      } catch (e) {
+        if (e instanceof GrokPatternError) {
+          throw new GrokPatternError({
+            code: e.code, pattern: e.pattern, chain: e.chain, ...(e.origin ? { origin: e.origin } : {}),
+            message: `${e.message}, in match => { ${JSON.stringify(field)} => ${JSON.stringify(p)} }`,
+          });
+        }
+        throw e;
+      }
+    }
+    fields.push({ field, path: parseFieldRef(field), groks });
+  }
+  return { table, fields };
+}
+
+/**
+ * Check grok options without running anything (for the config validator): returns the problems
+ * (undefined / cyclic patterns, bad regexes, unreadable pattern files) as messages.
+ */
+export async function validateGrokOptions(options: Options, ecs: EcsMode, cwd?: string): Promise<GrokPatternError[]> {
+  const s = grokSettings(options, ecs, cwd);
+  const problems: GrokPatternError[] = [];
+  for (const [field, patterns] of s.match) {
+    for (const p of patterns) {
+      try {
+        await compileGrokFilter({ ...s, match: [[field, [p]]] });
+      } catch (e) {
+        if (e instanceof GrokPatternError) problems.push(e);
+        else problems.push(new GrokPatternError({ code: 'SLC_GROK_BAD_REGEX', pattern: p, chain: [], message: (e as Error).message }));
+      }
+    }
+  }
+  return problems;
+}
+
+export class GrokFilter {
+  readonly #s: GrokSettings;
+  readonly #fields: CompiledField[];
+  readonly #overwrite: Set<string>;
+  readonly #targetPath: FieldPath | undefined;
+  readonly #guard: MatchGuard | undefined;
+  /** Per compiled grok: run on the guard worker? */
+  readonly #guarded: Map<CompiledGrok, boolean>;
+  #timedOut = false;
+  #eventDeadline = 0;
+  /** Counters (monitoring). */
+  readonly stats = { matches: 0, failures: 0, timeouts: 0 };
+
+  constructor(s: GrokSettings, fields: CompiledField[], guard: MatchGuard | undefined) {
+    this.#s = s;
+    this.#fields = fields;
+    this.#overwrite = new Set(s.overwrite);
+    this.#targetPath = s.target === undefined ? undefined : parseFieldRef(s.target);
+    this.#guard = guard;
+    this.#guarded = new Map();
+    for (const f of fields) for (const g of f.groks) this.#guarded.set(g, guard !== undefined && guard.handles(g));
+  }
+
+  get compiled(): readonly CompiledField[] { return this.#fields; }
+
+  filter(event: Event): boolean {
+    let matched = false;
+    this.#timedOut = false;
+    if (this.#s.timeoutScope === 'event') this.#eventDeadline = Date.now() + this.#s.timeoutMillis;
+    for (const f of this.#fields) {
+      let ok = false;
+      try {
+        const input = event.get(f.path);
+        if (Array.isArray(input)) {
+          for (const item of input) {
+            ok = this.#matchGroks(f.groks, rubyToS(item), event) || ok;
+            if (this.#timedOut) break;
+          }
+        } else ok = this.#matchGroks(f.groks, rubyToS(input), event);
+      } catch {
+        ok = false; // Logstash logs and treats this field as not matched
+      }
+      if (this.#timedOut) {
+        this.stats.timeouts++;
+        event.tag(this.#s.tagOnTimeout);
+        return false;
+      }
+      if (ok) {
+        matched = true;
+        if (this.#s.breakOnMatch) break;
+      }
+    }
+    if (matched) { this.stats.matches++; return true; }
+    this.stats.failures++;
+    for (const t of this.#s.tagOnFailure) event.tag(t);
+    return false;
+  }
+
+  #matchGroks(groks: CompiledGrok[], input: string, event: Event): boolean {
+    let matched = false;
+    for (const g of groks) {
+      let m;
+      if (this.#guarded.get(g) === true) {
+        const budget = this.#s.timeoutScope === 'event' ? Math.max(1, this.#eventDeadline - Date.now()) : this.#s.timeoutMillis;
+        m = (this.#guard as MatchGuard).exec(g, input, budget);
+        if (m === TIMED_OUT) { this.#timedOut = true; return false; }
+      } else m = g.exec(input);
+      matched = m !== null;
+      if (m !== null) {
+        g.captures(input, m, (cf, value) => this.#write(cf.field, cf.path, value, event));
+        if (this.#s.breakOnMatch) break;
+      }
+    }
+    return matched;
+  }
+
+  #write(field: string, path: FieldPath, value: Value | undefined, event: Event): void {
+    const full = this.#targetPath === undefined ? path : [...this.#targetPath, ...path];
+    writeCapture(event, full, value, this.#overwrite.has(field), this.#s.keepEmptyCaptures);
+  }
+
+  close(): Promise<void> | void { return this.#guard?.close(); }
+}
+
+/** Build a ready filter from validated options (used by the plugin and the CLI). */
+export async function createGrokFilter(options: Options, ecs: EcsMode, cwd?: string): Promise<GrokFilter> {
+  const s = grokSettings(options, ecs, cwd);
+  const { fields } = await compileGrokFilter(s);
+  let guard: MatchGuard | undefined;
+  if (s.timeoutMillis > 0) {
+    const risky = fields.flatMap((f) => f.groks).filter((g) => assessRisk(g.prepared).risky);
+    if (risky.length > 0) guard = await createGuard(risky);
+  }
+  return new GrokFilter(s, fields, guard);
+}
+
+export default defineFilter({
+  name: 'grok',
+  doc: 'Parse unstructured text into fields with grok patterns (Oniguruma regexes with named, reusable parts).',
+  options: {
+    match: { type: 'hash', default: {}, doc: 'Field → grok expression, or list of expressions tried in order.' },
+    break_on_match: { type: 'boolean', default: true, doc: 'Stop at the first expression that matches.' },
+    named_captures_only: { type: 'boolean', default: true, doc: 'Only store captures that have a field name (`%{NAME:field}`).' },
+    keep_empty_captures: { type: 'boolean', default: false, doc: 'Store empty and non-participating captures too.' },
+    overwrite: { type: 'array', default: [], doc: 'Fields replaced by a capture instead of turned into arrays.' },
+    patterns_dir: { type: 'array', default: [], doc: 'Directories (or files) of extra pattern definitions, loaded after the built-ins.' },
+    patterns_files_glob: { type: 'string', default: '*', doc: 'Glob selecting the pattern files inside each patterns_dir directory.' },
+    pattern_definitions: { type: 'hash', default: {}, doc: 'Inline pattern definitions (name → regex), loaded last.' },
+    tag_on_failure: { type: 'array', default: ['_grokparsefailure'], doc: 'Tags added when no expression matches.' },
+    tag_on_timeout: { type: 'string', default: '_groktimeout', doc: 'Tag added when matching takes longer than timeout_millis.' },
+    timeout_millis: { type: 'number', default: 30000, doc: 'Give up matching after this many milliseconds (0 disables the guard).' },
+    timeout_scope: { type: 'string', default: 'pattern', values: ['pattern', 'event'], doc: 'Whether timeout_millis applies to each expression or to the whole event.' },
+    target: { type: 'string', doc: 'Field under which captures are written (default: the event root).' },
+  },
+  async create(options: Options, ctx: PluginContext) {
+    const f = await createGrokFilter(options, ctx.ecs, ctx.configDir);
+    return {
+      filter: (event: Event) => f.filter(event),
+      close: () => f.close(),
+    };
+  },
+});

@@ -1,0 +1,215 @@
+/**
+ * The runaway-regex guard: risky expressions run on a worker thread that can be killed.
+ *
+ * The call stays synchronous (so the filter needs no Promise): the subject goes to the worker over
+ * a MessagePort, the worker reads it with receiveMessageOnPort, and the main thread blocks in
+ * Atomics.wait on a SharedArrayBuffer for at most the timeout. On timeout the worker is terminated
+ * and a fresh one is started for the next event; that event's caller gets TIMED_OUT.
+ * Cost: one message and one cross-thread wake-up per guarded match (measured in bench/grok.mjs).
+ */
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { CompiledGrok } from './compile.js';
+import type { MatchOffsets } from './engine.js';
+import { NativeEngine } from './engine.js';
+
+export const TIMED_OUT = Symbol('grok timeout');
+
+export interface MatchGuard {
+  /** Is this expression run by the guard? */
+  handles(g: CompiledGrok): boolean;
+  exec(g: CompiledGrok, subject: string, timeoutMs: number): MatchOffsets | null | typeof TIMED_OUT;
+  close(): Promise<void>;
+  /** Number of workers killed so far. */
+  readonly kills: number;
+}
+
+interface WorkerPattern {
+  kind: 'native' | 'oniguruma';
+  source: string;
+  flags: string;
+  groups: number;
+}
+
+// The worker is plain CommonJS evaluated from a string, so it runs the same from src/ (tests) and dist/.
+const WORKER_SOURCE = String.raw`
+const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+const { ctrl, result, port, patterns, onigPath } = workerData;
+const c = new Int32Array(ctrl);
+const r = new Int32Array(result);
+let onig;
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+function groupNumbers(js, groups) {
+  const nums = new Int32Array(groups).fill(-1);
+  let count = 0, depth = 0;
+  for (let i = 0; i < js.length; i++) {
+    const ch = js[i];
+    if (ch === '\\') { i++; continue; }
+    if (depth > 0) { if (ch === '[') depth++; else if (ch === ']') depth--; continue; }
+    if (ch === '[') { depth = 1; continue; }
+    if (ch !== '(') continue;
+    if (js[i + 1] !== '?') { count++; continue; }
+    if (js[i + 2] === '<' && js[i + 3] !== '=' && js[i + 3] !== '!') {
+      count++;
+      const name = js.slice(i + 3, js.indexOf('>', i));
+      if (/^g\d+$/.test(name)) nums[Number(name.slice(1))] = count;
+    }
+  }
+  return nums;
+}
+async function main() {
+  const engines = [];
+  for (const p of patterns) {
+    if (p.kind === 'native') {
+      const re = new RegExp(p.source, p.flags);
+      const nums = groupNumbers(p.source, p.groups);
+      engines.push((s) => {
+        re.lastIndex = 0;
+        const m = re.exec(s);
+        if (m === null) { r[0] = 0; return; }
+        r[0] = 1; r[1] = m.indices[0][0]; r[2] = m.indices[0][1];
+        for (let g = 0; g < p.groups; g++) {
+          const x = m.indices[nums[g]];
+          r[3 + 2 * g] = x === undefined ? -1 : x[0];
+          r[4 + 2 * g] = x === undefined ? -1 : x[1];
+        }
+      });
+    } else {
+      if (!onig) {
+        onig = require(onigPath.module);
+        const bytes = require('node:fs').readFileSync(onigPath.wasm);
+        await onig.loadWASM(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      }
+      const sc = new onig.OnigScanner([p.source], { options: [4, 15], syntax: 10 });
+      engines.push((s) => {
+        const m = sc.findNextMatchSync(s, 0);
+        if (m === null) { r[0] = 0; return; }
+        const caps = m.captureIndices, len = s.length, nonAscii = !ASCII_ONLY.test(s);
+        r[0] = 1; r[1] = caps[0].start; r[2] = caps[0].end;
+        for (let g = 0; g < p.groups; g++) {
+          const x = caps[g + 1];
+          const unset = x === undefined || x.start > len || (x.start === len && x.end === len && nonAscii);
+          r[3 + 2 * g] = unset ? -1 : x.start;
+          r[4 + 2 * g] = unset ? -1 : x.end;
+        }
+      });
+    }
+  }
+  Atomics.store(c, 1, 1);
+  Atomics.notify(c, 1);
+  for (;;) {
+    let st = Atomics.load(c, 0);
+    while (st !== 1) { Atomics.wait(c, 0, st); st = Atomics.load(c, 0); }
+    const msg = receiveMessageOnPort(port);
+    if (msg !== undefined) engines[msg.message.p](msg.message.s); else r[0] = 0;
+    Atomics.store(c, 0, 2);
+    Atomics.notify(c, 0);
+  }
+}
+main();
+`;
+
+const IDLE = 0;
+const REQUEST = 1;
+const DONE = 2;
+
+class WorkerGuard implements MatchGuard {
+  readonly #index = new Map<CompiledGrok, number>();
+  readonly #patterns: WorkerPattern[];
+  readonly #maxGroups: number;
+  #worker: Worker | undefined;
+  #port: MessagePort | undefined;
+  #ctrl: Int32Array = new Int32Array(0);
+  #result: Int32Array = new Int32Array(0);
+  #kills = 0;
+  readonly #offsets: Map<CompiledGrok, MatchOffsets> = new Map();
+
+  constructor(groks: CompiledGrok[]) {
+    this.#patterns = groks.map((g, i) => {
+      this.#index.set(g, i);
+      this.#offsets.set(g, { start: 0, end: 0, starts: new Int32Array(g.engine.groups), ends: new Int32Array(g.engine.groups) });
+      const e = g.engine;
+      return e instanceof NativeEngine
+        ? { kind: 'native', source: e.regexp.source, flags: e.regexp.flags, groups: e.groups }
+        : { kind: 'oniguruma', source: e.source, flags: '', groups: e.groups };
+    });
+    this.#maxGroups = Math.max(0, ...groks.map((g) => g.engine.groups));
+  }
+
+  get kills(): number { return this.#kills; }
+
+  handles(g: CompiledGrok): boolean { return this.#index.has(g); }
+
+  /** Start a worker and block until it has compiled its patterns. */
+  start(): void {
+    const ctrl = new SharedArrayBuffer(8);
+    const result = new SharedArrayBuffer(4 * (3 + 2 * this.#maxGroups));
+    const { port1, port2 } = new MessageChannel();
+    const require = createRequire(import.meta.url);
+    const onigPath = {
+      module: require.resolve('vscode-oniguruma'),
+      wasm: require.resolve('vscode-oniguruma/release/onig.wasm'),
+    };
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { ctrl, result, port: port2, patterns: this.#patterns, onigPath },
+      transferList: [port2],
+    });
+    worker.unref();
+    port1.unref();
+    this.#worker = worker;
+    this.#port = port1;
+    this.#ctrl = new Int32Array(ctrl);
+    this.#result = new Int32Array(result);
+    // Worker start-up does not need this thread's event loop, so waiting here cannot deadlock.
+    const r = Atomics.wait(this.#ctrl, 1, 0, 30_000);
+    if (r === 'timed-out') throw new Error('grok guard worker did not start');
+  }
+
+  exec(g: CompiledGrok, subject: string, timeoutMs: number): MatchOffsets | null | typeof TIMED_OUT {
+    if (this.#worker === undefined) this.start();
+    const ctrl = this.#ctrl;
+    (this.#port as MessagePort).postMessage({ p: this.#index.get(g), s: subject });
+    Atomics.store(ctrl, 0, REQUEST);
+    Atomics.notify(ctrl, 0);
+    const w = Atomics.wait(ctrl, 0, REQUEST, timeoutMs);
+    if (w === 'timed-out' && Atomics.load(ctrl, 0) !== DONE) {
+      this.#kill();
+      return TIMED_OUT;
+    }
+    Atomics.store(ctrl, 0, IDLE);
+    const r = this.#result;
+    if (r[0] === 0) return null;
+    const out = this.#offsets.get(g) as MatchOffsets;
+    out.start = r[1] as number;
+    out.end = r[2] as number;
+    for (let i = 0; i < out.starts.length; i++) {
+      out.starts[i] = r[3 + 2 * i] as number;
+      out.ends[i] = r[4 + 2 * i] as number;
+    }
+    return out;
+  }
+
+  #kill(): void {
+    this.#kills++;
+    const w = this.#worker;
+    this.#worker = undefined;
+    this.#port?.close();
+    this.#port = undefined;
+    void w?.terminate();
+  }
+
+  async close(): Promise<void> {
+    const w = this.#worker;
+    this.#worker = undefined;
+    this.#port?.close();
+    if (w) await w.terminate();
+  }
+}
+
+/** A guard for these expressions, with its worker already running. */
+export async function createGuard(groks: CompiledGrok[]): Promise<MatchGuard> {
+  const g = new WorkerGuard(groks);
+  g.start();
+  return g;
+}

@@ -1,0 +1,124 @@
+/**
+ * A conservative check for regexes that can backtrack badly. Runaway grok matches come from two
+ * shapes: an unbounded quantifier inside another one (`(a+)+`, star height ≥ 2: exponential) and
+ * several unbounded quantifiers whose operands can all swallow the same text (`.*? .*? .*?x`:
+ * polynomial, O(n^k) on a line that finally fails). Atomic groups and possessive quantifiers cannot
+ * be re-entered by backtracking, so their content does not count.
+ *
+ * Expressions with neither shape run synchronously on the main thread; the others run on the guard
+ * worker. This is a heuristic judgement of risk, not a proof of linear time.
+ */
+
+export interface RiskReport {
+  risky: boolean;
+  /** Unbounded quantifier nested in an unbounded quantifier (outside atomic groups). */
+  nested: boolean;
+  /** Unbounded quantifiers over "broad" operands (any character, or a negated class that allows spaces). */
+  broad: number;
+}
+
+interface Frame {
+  atomic: boolean;
+  /** Does this group's content hold an unbounded quantifier (outside atomic sub-groups)? */
+  hasUnbounded: boolean;
+  /** Was the group's last atom broad (dot, `\S`-less negated class…)? */
+}
+
+/** Parse a quantifier at `i`; returns [length, unbounded, possessive] or undefined. */
+function quantifierAt(src: string, i: number): [number, boolean, boolean] | undefined {
+  const c = src[i];
+  let len = 0;
+  let unbounded = false;
+  if (c === '*' || c === '+') { len = 1; unbounded = true; } else if (c === '?') { len = 1; } else if (c === '{') {
+    const m = /^\{(\d*)(,(\d*))?\}/.exec(src.slice(i, i + 24));
+    if (!m || (m[1] === '' && m[3] === undefined)) return undefined;
+    len = m[0].length;
+    unbounded = m[2] !== undefined && (m[3] === undefined || m[3] === '');
+  } else return undefined;
+  let possessive = false;
+  const next = src[i + len];
+  if (next === '+' && c !== '{') { possessive = true; len++; } else if (next === '?') len++;
+  return [len, unbounded, possessive];
+}
+
+export function assessRisk(src: string): RiskReport {
+  const stack: Frame[] = [{ atomic: false, hasUnbounded: false }];
+  let nested = false;
+  let broad = 0;
+  let i = 0;
+  // What the last atom was: 'broad' (can match spaces and most characters), 'narrow', or a group.
+  let last: { kind: 'broad' | 'narrow' } | { kind: 'group'; frame: Frame } | undefined;
+  const top = (): Frame => stack[stack.length - 1] as Frame;
+  const insideAtomic = (): boolean => stack.some((f) => f.atomic);
+  while (i < src.length) {
+    const c = src[i] as string;
+    if (c === '\\') {
+      const e = src[i + 1] ?? '';
+      // Escapes that match broad sets: \W \D \H, \N (non-newline), \O, \X.
+      last = { kind: /[WDHNOX]/.test(e) ? 'broad' : 'narrow' };
+      i += 2;
+      if (e === 'x' && src[i] === '{') i = src.indexOf('}', i) + 1;
+      else if (/[pP]/.test(e) && src[i] === '{') i = src.indexOf('}', i) + 1;
+      else if (e === 'k' && src[i] === '<') i = src.indexOf('>', i) + 1;
+    } else if (c === '[') {
+      // Find the end of the (possibly nested) class.
+      let depth = 0;
+      let j = i;
+      const negated = src[i + 1] === '^';
+      for (; j < src.length; j++) {
+        const d = src[j];
+        if (d === '\\') { j++; continue; }
+        if (d === '[') depth++;
+        else if (d === ']') { depth--; if (depth === 0) break; }
+      }
+      const body = src.slice(i, j + 1);
+      // A negated class is broad unless it excludes whitespace.
+      last = { kind: negated && !/ |\\s|\\t|\[:space:\]/.test(body) ? 'broad' : 'narrow' };
+      i = j + 1;
+    } else if (c === '(') {
+      let atomic = false;
+      let skip = 1;
+      if (src[i + 1] === '?') {
+        if (src[i + 2] === '>') { atomic = true; skip = 3; } else if (src[i + 2] === '#') {
+          i = src.indexOf(')', i) + 1; continue;
+        } else if (src[i + 2] === '<' && src[i + 3] !== '=' && src[i + 3] !== '!') {
+          skip = src.indexOf('>', i) - i + 1;
+        } else {
+          const m = /^\(\?[a-zA-Z-]*[:)=!]|^\(\?<[=!]/.exec(src.slice(i, i + 16));
+          skip = m ? m[0].length : 2;
+          if (m && m[0].endsWith(')')) { i += skip; continue; } // inline option switch
+        }
+      }
+      stack.push({ atomic, hasUnbounded: false });
+      last = undefined;
+      i += skip;
+    } else if (c === ')') {
+      const frame = stack.pop() as Frame;
+      if (stack.length === 0) stack.push({ atomic: false, hasUnbounded: false });
+      // An atomic group hides its content's quantifiers from the outside.
+      if (frame.hasUnbounded && !frame.atomic) top().hasUnbounded = true;
+      last = { kind: 'group', frame };
+      i++;
+    } else if (c === '.') {
+      last = { kind: 'broad' };
+      i++;
+    } else {
+      const q = quantifierAt(src, i);
+      if (q !== undefined && last !== undefined) {
+        const [len, unbounded, possessive] = q;
+        if (unbounded && !possessive && !insideAtomic()) {
+          if (last.kind === 'group') {
+            if (last.frame.hasUnbounded && !last.frame.atomic) nested = true;
+          } else if (last.kind === 'broad') broad++;
+          top().hasUnbounded = true;
+        }
+        last = undefined;
+        i += len;
+        continue;
+      }
+      last = c === '|' ? undefined : { kind: 'narrow' };
+      i++;
+    }
+  }
+  return { risky: nested || broad >= 2, nested, broad };
+}

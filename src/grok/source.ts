@@ -1,0 +1,107 @@
+/**
+ * One pass over an expanded Oniguruma (Ruby syntax) regex that prepares it for either engine:
+ *
+ * - named groups are renamed `g0`, `g1`, … in order of appearance, because grok names
+ *   (`NUMBER:bytes:int`, `[a][b]`, `@metadata`) are not valid JavaScript group names, and the
+ *   original names are returned in the same order;
+ * - `\d \w \s \h` (and their negations) become explicit ASCII classes: in Ruby they are ASCII-only,
+ *   while both oniguruma-to-es and Oniguruma's defaults read them as Unicode classes. Spelling them
+ *   out gives both engines Ruby's meaning (and keeps V8 on its fast ASCII paths);
+ * - `\k<name>` back-references follow the renaming (to the first group of that name).
+ */
+
+export interface PreparedSource {
+  source: string;
+  /** Original group names; index i is group `g${i}`. */
+  names: string[];
+}
+
+const CLASS_BODY: Record<string, string> = {
+  d: '0-9',
+  w: 'a-zA-Z0-9_',
+  s: '\\t\\n\\x0B\\f\\r ',
+  h: '0-9a-fA-F',
+};
+
+export class GrokSyntaxError extends Error {}
+
+export function prepareSource(src: string): PreparedSource {
+  const names: string[] = [];
+  const firstIndex = new Map<string, number>();
+  let out = '';
+  let depth = 0; // character-class nesting
+  let i = 0;
+  const n = src.length;
+  while (i < n) {
+    const c = src[i] as string;
+    if (c === '\\') {
+      const e = src[i + 1];
+      if (e === undefined) throw new GrokSyntaxError('regex ends with a lone backslash');
+      const lower = e.toLowerCase();
+      if (lower in CLASS_BODY && (e === lower || e === e.toUpperCase())) {
+        const body = CLASS_BODY[lower] as string;
+        const negated = e !== lower;
+        if (depth > 0) out += negated ? `[^${body}]` : body;
+        else out += negated ? `[^${body}]` : `[${body}]`;
+        i += 2;
+        continue;
+      }
+      if (e === 'k' && src[i + 2] === '<' && depth === 0) {
+        const close = src.indexOf('>', i + 3);
+        if (close > 0) {
+          const ref = src.slice(i + 3, close);
+          const idx = firstIndex.get(ref);
+          if (idx !== undefined) { out += `\\k<g${idx}>`; i = close + 1; continue; }
+        }
+      }
+      out += c + e;
+      i += 2;
+      continue;
+    }
+    if (depth > 0) {
+      if (c === '[') {
+        // POSIX bracket `[:alpha:]` is not a nested class.
+        const posix = /^\[:\^?[a-z]+:\]/.exec(src.slice(i, i + 12));
+        if (posix) { out += posix[0]; i += posix[0].length; continue; }
+        depth++;
+        out += c; i++;
+        if (src[i] === '^') { out += '^'; i++; }
+        if (src[i] === ']') { out += '\\]'; i++; }
+        continue;
+      }
+      if (c === ']') depth--;
+      out += c; i++;
+      continue;
+    }
+    if (c === '[') {
+      depth = 1;
+      out += c; i++;
+      if (src[i] === '^') { out += '^'; i++; }
+      // A `]` first in a class is a literal in Oniguruma.
+      if (src[i] === ']') { out += '\\]'; i++; }
+      continue;
+    }
+    if (c === '(' && src[i + 1] === '?') {
+      const rest = src.slice(i + 2, i + 3);
+      if (rest === '#') {
+        const close = src.indexOf(')', i);
+        i = close < 0 ? n : close + 1;
+        continue;
+      }
+      if ((rest === '<' || rest === "'") && src[i + 3] !== '=' && src[i + 3] !== '!') {
+        const closer = rest === '<' ? '>' : "'";
+        const close = src.indexOf(closer, i + 3);
+        if (close < 0) throw new GrokSyntaxError(`unterminated group name at offset ${i}`);
+        const name = src.slice(i + 3, close);
+        const idx = names.length;
+        names.push(name);
+        if (!firstIndex.has(name)) firstIndex.set(name, idx);
+        out += `(?<g${idx}>`;
+        i = close + 1;
+        continue;
+      }
+    }
+    out += c; i++;
+  }
+  return { source: out, names };
+}
