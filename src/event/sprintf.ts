@@ -14,7 +14,9 @@ import type { Event } from './event.js';
 import { parseFieldRef } from './fieldref.js';
 import { compileJavaTime, compileJoda, type DateFormatter } from './joda.js';
 import { Timestamp } from './timestamp.js';
-import { isHash, LsFloat, stringifyValue } from './values.js';
+import { isHash, javaDoubleToString, LsFloat, stringifyValue } from './values.js';
+
+export { javaDoubleToString };
 
 export type Formatter = (event: Event) => string;
 
@@ -73,20 +75,6 @@ function joinList(list: readonly unknown[]): string {
     s += Array.isArray(item) ? joinList(item) : javaToString(item);
   }
   return s;
-}
-
-/** Java's Double.toString: plain between 1e-3 and 1e7, else `d.dddE±n`; always a fraction digit. */
-export function javaDoubleToString(n: number): string {
-  if (Number.isNaN(n)) return 'NaN';
-  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
-  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
-  const abs = Math.abs(n);
-  if (abs >= 1e-3 && abs < 1e7) {
-    const s = String(n);
-    return s.includes('.') ? s : `${s}.0`;
-  }
-  const [mant, exp] = n.toExponential().split('e') as [string, string];
-  return `${mant.includes('.') ? mant : mant + '.0'}E${exp.startsWith('+') ? exp.slice(1) : exp}`;
 }
 
 /** How Logstash's Java side prints a value (`Object.toString()` after Javafier). */

@@ -102,12 +102,22 @@ export function stringifyValue(v: unknown): string {
   }
 }
 
-/** A float in JSON: always with a fraction or exponent so readers keep it a float (`10.0`, `1.0E20`). */
-function jsonFloat(n: number): string {
-  const s = String(n);
-  if (s.includes('e')) {
-    const [m, e] = s.split('e') as [string, string];
-    return `${m.includes('.') ? m : m + '.0'}E${e.startsWith('+') ? e.slice(1) : e}`;
+/**
+ * A float in JSON as Jackson (Logstash's JSON writer) prints a double, i.e. Java's Double.toString:
+ * always a fraction or exponent so readers keep it a float (`10.0`, `1.0E20`, `1.0E-4`).
+ */
+function jsonFloat(n: number): string { return javaDoubleToString(n); }
+
+/** Java's Double.toString: plain between 1e-3 and 1e7, else `d.dddE±n`; always a fraction digit. */
+export function javaDoubleToString(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
+  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
+  const abs = Math.abs(n);
+  if (abs >= 1e-3 && abs < 1e7) {
+    const s = String(n);
+    return s.includes('.') ? s : `${s}.0`;
   }
-  return s.includes('.') ? s : `${s}.0`;
+  const [mant, exp] = n.toExponential().split('e') as [string, string];
+  return `${mant.includes('.') ? mant : mant + '.0'}E${exp.startsWith('+') ? exp.slice(1) : exp}`;
 }

@@ -1,0 +1,34 @@
+/**
+ * line: one event per line. Decoding splits on `delimiter` (lines may span chunks; the last line without
+ * a delimiter is decoded at end of stream); encoding writes `format` (sprintf) or Event#to_s, then the
+ * delimiter. Like Logstash's line codec, no `[event][original]` is added in any ECS mode.
+ */
+import { compileSprintf } from '../event/sprintf.js';
+import { defineCodec } from '../plugins/api.js';
+import { CHARSET_OPTION, DELIMITER_OPTION, eventToString, frameLines, lineConverter, lineDecoder, messageEvent } from './_text.js';
+
+export default defineCodec({
+  name: 'line',
+  doc: 'Line-oriented text: each line becomes an event with the line in `message`; each encoded event is followed by the delimiter.',
+  options: {
+    format: { type: 'string', doc: 'sprintf format of each encoded event (default: `<@timestamp> <host> <message>`).' },
+    charset: CHARSET_OPTION,
+    delimiter: DELIMITER_OPTION,
+  },
+  create(options) {
+    const convert = lineConverter(options.charset as string);
+    const delimiter = options.delimiter as string;
+    if (delimiter === '') throw new Error('line codec: delimiter must not be empty');
+    const format = options.format as string | undefined;
+    const encodeText = format === undefined ? eventToString : compileSprintf(format);
+    return {
+      decoder(emit, stream) {
+        return lineDecoder({ delimiter, convert, emit, stream, onLine: (text, out) => out(messageEvent(text)) });
+      },
+      decodeFrame(frame, emit) {
+        frameLines(frame, delimiter, convert, (text) => emit(messageEvent(text)));
+      },
+      encode: (event) => encodeText(event) + delimiter,
+    };
+  },
+});
