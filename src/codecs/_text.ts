@@ -6,7 +6,7 @@
 import { Event } from '../event/event.js';
 import { javaToString } from '../event/sprintf.js';
 import { Timestamp } from '../event/timestamp.js';
-import { lineConverter, type LineConverter } from '../multiline/charset.js';
+import { lineConverter as sharedConverter, type LineConverter } from '../multiline/charset.js';
 import { LineTokenizer } from '../multiline/tokenizer.js';
 import type { Decoder, StreamInfo } from '../plugins/api.js';
 import type { OptionSpec } from '../plugins/options.js';
@@ -19,7 +19,21 @@ export const CHARSET_OPTION: OptionSpec = {
 
 export const DELIMITER_OPTION: OptionSpec = { type: 'string', default: '\n', doc: 'The string that separates lines.' };
 
-export { lineConverter, type LineConverter };
+export type { LineConverter };
+
+// Windows-1252's 0x80-0x9F range. Node's TextDecoder('windows-1252') decodes it as Latin-1 (C1 controls),
+// so it is mapped here; bytes the code page leaves undefined become U+FFFD as Ruby's :undef => :replace does.
+const CP1252_HIGH = '€\ufffd‚ƒ„…†‡ˆ‰Š‹Œ\ufffdŽ\ufffd\ufffd‘’“”•–—˜™š›œ\ufffdžŸ';
+
+function cp1252(bytes: Buffer): string {
+  const s = bytes.toString('latin1');
+  return /[\x80-\x9f]/.test(s) ? s.replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!) : s;
+}
+
+/** The converter for a charset as Logstash users name it (throws for charsets that are not supported). */
+export function lineConverter(charset: string): LineConverter {
+  return /^(windows-1252|cp1252)$/i.test(charset) ? cp1252 : sharedConverter(charset);
+}
 
 export type Emit = (event: Event) => void;
 
