@@ -1,0 +1,481 @@
+/**
+ * Conditionals compiled to closures with Logstash 8's semantics (logstash-core's lscl.rb builds the
+ * expression tree, org.logstash.config.ir.compiler.EventCondition evaluates it):
+ *
+ * - Boolean operators: `and` binds tighter than `or`, applied with Logstash's own shunting-yard, which
+ *   pops at most one operator per incoming operator: `a and b and c or d` is `a and ((b and c) or d)`.
+ *   `xor`/`nand` work alone but cannot be mixed with another operator without parentheses (Logstash
+ *   fails to compile that). `nand` is `!(a and b)`, `xor` is `(!a and b) or (a and !b)`.
+ * - Truthiness: missing, nil, `false`, `""` and the string `"false"` are false; everything else (0, [],
+ *   {}) is true (a value is false when its text is empty or "false").
+ * - `==` is typed: `[status] == 200` is false for the string "200"; integers and floats compare by value.
+ * - `<` `>` `<=` `>=` compare numbers with numbers and strings with strings (lexicographically); any other
+ *   pair (a missing field, a string against a number) is an evaluation error in Logstash, which drops the
+ *   event; here the comparison is simply false and the event goes on.
+ * - `in`: see `compileIn` for the cases (substring for strings, membership for arrays; a hash field never
+ *   contains anything).
+ * - `=~` / `!~` match strings only (a non-string field never matches) with Ruby regex syntax, translated
+ *   once to a JS RegExp by oniguruma-to-es.
+ */
+import { toRegExp } from 'oniguruma-to-es';
+import type { Event } from '../event/event.js';
+import { parseFieldRef, type FieldPath } from '../event/fieldref.js';
+import { Timestamp } from '../event/timestamp.js';
+import { LsFloat, formatFloat, isHash, isNumeric, numericValue } from '../event/values.js';
+import type { Condition } from './plan.js';
+import type { ArrayNode, BooleanOperator, ConditionNode, ExpressionNode, Loc, RValueNode, StringNode, ValueNode } from './ast.js';
+import { CODES } from './codes.js';
+import type { DiagnosticSink } from './diagnostics.js';
+import { numberValue, stringValue, substituteWholeEnv, UndefinedVariableError, type Env } from './literals.js';
+
+/** A constant from the config: string, integer, float, or a list of constants. */
+type Const = string | number | bigint | LsFloat | boolean | Const[] | { [key: string]: Const };
+
+type Operand =
+  | { k: 'event'; path: FieldPath; text: string; loc: Loc }
+  | { k: 'value'; v: Const; loc: Loc }
+  | { k: 'regex'; pattern: string; loc: Loc };
+
+type EqIR = { k: 'eq' | 'neq'; l: Operand; r: Operand; loc: Loc };
+type CompareIR = { k: 'gt' | 'gte' | 'lt' | 'lte'; l: Operand; r: Operand; loc: Loc };
+type InIR = { k: 'in'; l: Operand; r: Operand; loc: Loc };
+type MatchIR = { k: 'match'; l: Operand; r: Operand; loc: Loc };
+type BoolIR =
+  | { k: 'and' | 'or'; l: IR; r: IR; loc: Loc }
+  | { k: 'not'; e: IR; loc: Loc }
+  | { k: 'truthy'; e: IR; loc: Loc }
+  | EqIR | CompareIR | InIR | MatchIR;
+
+type IR = Operand | BoolIR;
+
+const isOperand = (ir: IR): ir is Operand => ir.k === 'event' || ir.k === 'value' || ir.k === 'regex';
+
+class ConditionError extends Error {
+  constructor(readonly code: (typeof CODES)[keyof typeof CODES], readonly loc: Loc, message: string, readonly hint?: string) { super(message); }
+}
+
+export interface ConditionSettings {
+  supportEscapes: boolean;
+  env: Env;
+}
+
+const TRUE: Condition = () => true;
+const FALSE: Condition = () => false;
+const constant = (b: boolean): Condition => (b ? TRUE : FALSE);
+
+// ---- AST → IR (lscl.rb) ---------------------------------------------------------------------------
+
+const OPS: Record<string, (EqIR | CompareIR)['k']> = { '==': 'eq', '!=': 'neq', '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte' };
+
+class Builder {
+  constructor(readonly settings: ConditionSettings) {}
+
+  string(node: StringNode): string {
+    const s = stringValue(node.raw, this.settings.supportEscapes);
+    try {
+      return substituteWholeEnv(s, this.settings.env);
+    } catch (err) {
+      if (err instanceof UndefinedVariableError) throw new ConditionError(CODES.UNDEFINED_VARIABLE, node.loc, err.message, `set ${err.variable} in the environment, or give a default: \${${err.variable}:default}`);
+      throw err;
+    }
+  }
+
+  constValue(node: ValueNode): Const {
+    switch (node.type) {
+      case 'string': return this.string(node);
+      case 'bareword': return node.value;
+      case 'number': return numberValue(node.text);
+      case 'array': return node.items.map((i) => this.constValue(i));
+      case 'hash': {
+        const out: { [key: string]: Const } = {};
+        for (const e of node.entries) {
+          const key = e.key.type === 'string' ? this.string(e.key) : e.key.type === 'number' ? String(numberValue(e.key.text)) : e.key.value;
+          out[key] = this.constValue(e.value);
+        }
+        return out;
+      }
+      case 'plugin':
+        throw new ConditionError(CODES.CONDITION_TYPES, node.loc, `a plugin (\`${node.name} {…}\`) cannot be used as a value in a condition`);
+    }
+  }
+
+  operand(node: RValueNode): Operand {
+    switch (node.type) {
+      case 'selector': {
+        let path: FieldPath;
+        try { path = parseFieldRef(node.text); } catch (err) {
+          throw new ConditionError(CODES.BAD_FIELD_REFERENCE, node.loc, `invalid field reference \`${node.text}\`: ${(err as Error).message}`);
+        }
+        return { k: 'event', path, text: node.text, loc: node.loc };
+      }
+      case 'string': return { k: 'value', v: this.string(node), loc: node.loc };
+      case 'number': return { k: 'value', v: numberValue(node.text), loc: node.loc };
+      case 'array': return { k: 'value', v: (node as ArrayNode).items.map((i) => this.constValue(i)), loc: node.loc };
+      case 'regexp': return { k: 'regex', pattern: node.raw, loc: node.loc };
+      case 'method_call':
+        throw new ConditionError(CODES.METHOD_CALL, node.loc, `method calls (\`${node.name}(…)\`) are not supported in conditions`, 'Logstash parses them but never implemented them');
+    }
+  }
+
+  expression(e: ExpressionNode): IR {
+    switch (e.type) {
+      case 'paren': return this.condition(e.condition);
+      case 'not':
+        return { k: 'not', e: e.operand.type === 'selector' ? this.operand(e.operand) : this.condition(e.operand), loc: e.loc };
+      case 'in': {
+        const ir: BoolIR = { k: 'in', l: this.operand(e.left), r: this.operand(e.right), loc: e.loc };
+        return e.negate ? { k: 'not', e: ir, loc: e.loc } : ir;
+      }
+      case 'compare': {
+        for (const side of [e.left, e.right]) {
+          if (side.type !== 'selector' && side.type !== 'string' && side.type !== 'number') {
+            throw new ConditionError(CODES.CONDITION_TYPES, side.loc, `\`${e.op}\` compares field references, strings and numbers; ${side.type === 'array' ? 'an array' : side.type === 'regexp' ? 'a regex' : 'a method call'} cannot be compared`);
+          }
+        }
+        return { k: OPS[e.op]!, l: this.operand(e.left), r: this.operand(e.right), loc: e.loc } as EqIR | CompareIR;
+      }
+      case 'match': {
+        // A string on the right is used as a regex, as Logstash does.
+        const r: Operand = e.right.type === 'string'
+          ? { k: 'regex', pattern: this.string(e.right), loc: e.right.loc }
+          : { k: 'regex', pattern: e.right.raw, loc: e.right.loc };
+        const ir: BoolIR = { k: 'match', l: this.operand(e.left), r, loc: e.loc };
+        return e.op === '!~' ? { k: 'not', e: ir, loc: e.loc } : ir;
+      }
+      case 'rvalue': return this.operand(e.value);
+    }
+  }
+
+  condition(c: ConditionNode): IR {
+    if (c.rest.length === 0) {
+      const only = c.first;
+      if (only.type === 'rvalue' && only.value.type === 'selector') return { k: 'truthy', e: this.operand(only.value), loc: only.loc };
+      return this.expression(only);
+    }
+    return this.join(c);
+  }
+
+  /** Logstash's join_conditions: shunting-yard that pops at most one operator, then RPN evaluation. */
+  join(c: ConditionNode): IR {
+    type Op = { op: BooleanOperator; loc: Loc };
+    const precedence = (o: Op): number => {
+      if (o.op === 'and') return 2;
+      if (o.op === 'or') return 1;
+      throw new ConditionError(CODES.OPERATOR_MIX, o.loc, `\`${o.op}\` cannot be combined with other boolean operators without parentheses`, `group it: (a ${o.op} b) and c`);
+    };
+    const out: (IR | Op)[] = [];
+    const ops: Op[] = [];
+    out.push(this.expression(c.first));
+    for (const { op, opLoc, expr } of c.rest) {
+      const tok: Op = { op, loc: opLoc };
+      const top = ops[ops.length - 1];
+      if (top && precedence(top) > precedence(tok)) out.push(ops.pop()!);
+      ops.push(tok);
+      out.push(this.expression(expr));
+    }
+    for (let i = ops.length - 1; i >= 0; i--) out.push(ops[i]!);
+    const stack: IR[] = [];
+    for (const item of out) {
+      if ('op' in item) {
+        const r = stack.pop()!;
+        const l = stack.pop()!;
+        const loc = item.loc;
+        switch (item.op) {
+          case 'and': stack.push({ k: 'and', l, r, loc }); break;
+          case 'or': stack.push({ k: 'or', l, r, loc }); break;
+          case 'nand': stack.push({ k: 'not', e: { k: 'and', l, r, loc }, loc }); break;
+          case 'xor': stack.push({
+            k: 'or',
+            l: { k: 'and', l: { k: 'not', e: l, loc }, r, loc },
+            r: { k: 'and', l, r: { k: 'not', e: r, loc }, loc },
+            loc,
+          }); break;
+        }
+      } else stack.push(item);
+    }
+    return stack[0]!;
+  }
+}
+
+// ---- value semantics (Ruby objects as Logstash's Java code sees them) ---------------------------------
+
+/** Ruby's `to_s` of an event value, as Java's toString shows it for Logstash's Ruby objects. */
+function rubyToS(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (v instanceof LsFloat) return formatFloat(v.value);
+  if (v instanceof Timestamp) return v.toString();
+  if (Array.isArray(v)) return `[${v.map(rubyToS).join(', ')}]`;
+  if (isHash(v)) return `{${Object.entries(v).map(([k, x]) => `${k}=${rubyToS(x)}`).join(', ')}}`;
+  return String(v);
+}
+
+/** Java's Double.toString, for float constants of a list (`[x] in [1.5, 2.0]` compares texts). */
+function javaDouble(n: number): string {
+  if (!Number.isFinite(n)) return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
+  const abs = Math.abs(n);
+  if (abs === 0 || (abs >= 1e-3 && abs < 1e7)) {
+    const s = String(n);
+    return s.includes('.') ? s : `${s}.0`;
+  }
+  const [m, e] = n.toExponential().split('e') as [string, string];
+  return `${m.includes('.') ? m : `${m}.0`}E${Number(e)}`;
+}
+
+/** Java's toString of a config constant (String, Long, Double, List, Map). */
+function javaToString(v: unknown): string {
+  if (v instanceof LsFloat) return javaDouble(v.value);
+  if (Array.isArray(v)) return `[${v.map(javaToString).join(', ')}]`;
+  if (isHash(v)) return `{${Object.entries(v).map(([k, x]) => `${k}=${javaToString(x)}`).join(', ')}}`;
+  return rubyToS(v);
+}
+
+/** Logstash's valueIsTruthy: false when missing, or when its text is empty or "false". */
+export function isTruthy(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  const s = rubyToS(v);
+  return s !== '' && s !== 'false';
+}
+
+/** Ruby `==` between an event value and a constant or another event value. */
+export function rubyEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === undefined || a === null || b === undefined || b === null) return (a ?? null) === (b ?? null);
+  if (isNumeric(a) && isNumeric(b)) {
+    if (typeof a === 'bigint' || typeof b === 'bigint') {
+      const [x, y] = [a, b].map((n) => (typeof n === 'bigint' ? n : n instanceof LsFloat ? n.value : n));
+      if (typeof x === 'number' && !Number.isInteger(x)) return false;
+      if (typeof y === 'number' && !Number.isInteger(y)) return false;
+      return BigInt(x as number | bigint) === BigInt(y as number | bigint);
+    }
+    return numericValue(a) === numericValue(b);
+  }
+  if (a instanceof Timestamp && b instanceof Timestamp) return a.epochMs === b.epochMs && a.nanoOfMilli === b.nanoOfMilli;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => rubyEquals(x, b[i]));
+  if (isHash(a) && isHash(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && rubyEquals(a[k], b[k]));
+  }
+  return false;
+}
+
+/** `a <=> b` for comparable pairs (numbers, strings, timestamps), else undefined (an evaluation error). */
+export function rubyCompare(a: unknown, b: unknown): number | undefined {
+  if (isNumeric(a) && isNumeric(b)) {
+    if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
+    const x = numericValue(a);
+    const y = numericValue(b);
+    return x < y ? -1 : x > y ? 1 : x === y ? 0 : undefined;
+  }
+  if (typeof a === 'string' && typeof b === 'string') {
+    // Ruby compares the UTF-8 bytes; code point order is the same order.
+    if (a === b) return 0;
+    const n = Math.min(a.length, b.length);
+    let i = 0;
+    while (i < n && a.codePointAt(i) === b.codePointAt(i)) i += (a.codePointAt(i)! > 0xffff ? 2 : 1);
+    if (i >= a.length) return -1;
+    if (i >= b.length) return 1;
+    return a.codePointAt(i)! < b.codePointAt(i)! ? -1 : 1;
+  }
+  if (a instanceof Timestamp && b instanceof Timestamp) {
+    return a.epochMs !== b.epochMs ? Math.sign(a.epochMs - b.epochMs) : Math.sign(a.nanoOfMilli - b.nanoOfMilli);
+  }
+  return undefined;
+}
+
+// ---- IR → closures (EventCondition.Compiler) -------------------------------------------------------
+
+function typeError(ir: { loc: Loc }, what: string): ConditionError {
+  return new ConditionError(CODES.CONDITION_TYPES, ir.loc, what);
+}
+
+function describe(o: IR): string {
+  if (o.k === 'event') return `field reference ${o.text}`;
+  if (o.k === 'value') return typeof o.v === 'string' ? `string ${JSON.stringify(o.v)}` : Array.isArray(o.v) ? 'array' : `value ${rubyToS(o.v)}`;
+  if (o.k === 'regex') return `regex /${o.pattern}/`;
+  return 'condition';
+}
+
+function compileRegex(pattern: string, loc: Loc): RegExp {
+  try {
+    return toRegExp(pattern);
+  } catch (err) {
+    try {
+      return new RegExp(pattern, 'u');
+    } catch {
+      throw new ConditionError(CODES.BAD_REGEX, loc, `invalid regex /${pattern}/: ${(err as Error).message}`);
+    }
+  }
+}
+
+function get(path: FieldPath): (e: Event) => unknown {
+  return (e) => e.get(path);
+}
+
+function truthyOf(ir: IR): Condition {
+  if (ir.k === 'event') { const g = get(ir.path); return (e) => isTruthy(g(e)); }
+  if (ir.k === 'value') return constant(isTruthy(ir.v));
+  if (ir.k === 'regex') return constant(isTruthy(ir.pattern));
+  return compile(ir);
+}
+
+function booleanOperand(ir: IR, op: string): Condition {
+  if (!isOperand(ir) || ir.k === 'event') return truthyOf(ir);
+  throw typeError(ir, `\`${op}\` needs conditions or field references on both sides, not a ${describe(ir)}`);
+}
+
+function constOf(o: Operand): Const {
+  return o.k === 'regex' ? o.pattern : (o as { v: Const }).v;
+}
+
+function compileEq(ir: EqIR): Condition {
+  const { l, r } = ir;
+  if (l.k === 'event' && r.k === 'event') {
+    const a = get(l.path); const b = get(r.path);
+    return (e) => rubyEquals(a(e), b(e));
+  }
+  if (l.k === 'event' || r.k === 'event') {
+    const field = (l.k === 'event' ? l : r) as Extract<Operand, { k: 'event' }>;
+    const value = constOf(l.k === 'event' ? r : l);
+    const g = get(field.path);
+    return (e) => rubyEquals(value, g(e));
+  }
+  // Two constants: Java equals, so 1 == 1.0 is false here.
+  const a = constOf(l); const b = constOf(r);
+  return constant(typeof a === typeof b && (a instanceof LsFloat) === (b instanceof LsFloat) && rubyEquals(a, b));
+}
+
+function compileCompare(ir: CompareIR): Condition {
+  const test = { gt: (c: number) => c > 0, gte: (c: number) => c >= 0, lt: (c: number) => c < 0, lte: (c: number) => c <= 0 }[ir.k];
+  const { l, r } = ir;
+  const side = (o: Operand): ((e: Event) => unknown) => {
+    if (o.k === 'event') return get(o.path);
+    const v = constOf(o);
+    return () => v;
+  };
+  if (l.k !== 'event' && r.k !== 'event') {
+    const c = rubyCompare(constOf(l), constOf(r));
+    if (c === undefined) throw typeError(ir, `cannot compare ${describe(l)} with ${describe(r)}`);
+    return constant(test(c));
+  }
+  const a = side(l); const b = side(r);
+  return (e) => {
+    const c = rubyCompare(a(e), b(e));
+    return c !== undefined && test(c);
+  };
+}
+
+function isScalarConst(v: Const): v is string | number | bigint | LsFloat {
+  return typeof v === 'string' || isNumeric(v);
+}
+
+/**
+ * `in`, case by case as EventCondition.Compiler#in:
+ * - `[field] in "text"`: the field is a string and a substring of the text;
+ * - `"text" in [field]`: the field is a string containing the text, or an array with that string;
+ * - `123 in [field]`: the field is an array containing the number;
+ * - `[field] in [list constant]`: some item's text equals the field's text;
+ * - `[a] in [b]`: b contains a as a substring (both strings) or an element (b an array); a hash or array
+ *   `a` never matches; otherwise a equals b;
+ * - two constants: decided once.
+ */
+function compileIn(ir: InIR): Condition {
+  const { l, r } = ir;
+  if (l.k === 'event' && r.k !== 'event' && isScalarConst(constOf(r))) {
+    const text = javaToString(constOf(r));
+    const g = get(l.path);
+    return (e) => { const f = g(e); return typeof f === 'string' && text.includes(f); };
+  }
+  if (l.k !== 'event' && r.k === 'event' && isScalarConst(constOf(l))) {
+    const v = constOf(l);
+    const g = get(r.path);
+    if (typeof v === 'string') {
+      return (e) => {
+        const f = g(e);
+        return (typeof f === 'string' && f.includes(v)) || (Array.isArray(f) && f.some((x) => x === v));
+      };
+    }
+    return (e) => { const f = g(e); return Array.isArray(f) && f.some((x) => rubyEquals(v, x)); };
+  }
+  if (l.k === 'event' && r.k !== 'event' && Array.isArray(constOf(r))) {
+    const texts = (constOf(r) as Const[]).map(javaToString);
+    const g = get(l.path);
+    return (e) => {
+      const f = g(e);
+      if (f === undefined || f === null) return false;
+      const s = rubyToS(f);
+      return texts.includes(s);
+    };
+  }
+  if (l.k === 'event' && r.k === 'event') {
+    const a = get(l.path); const b = get(r.path);
+    return (e) => {
+      const lf = a(e); const rf = b(e);
+      if (Array.isArray(lf) || isHash(lf)) return false;
+      if (typeof lf === 'string' && typeof rf === 'string') return rf.includes(lf);
+      if (Array.isArray(rf)) return lf !== undefined && lf !== null && rf.some((x) => rubyEquals(lf, x));
+      return lf !== undefined && lf !== null && rubyEquals(lf, rf);
+    };
+  }
+  if (l.k !== 'event' && r.k !== 'event') {
+    const found = constOf(r); const other = constOf(l);
+    if (Array.isArray(found) && typeof other === 'string') return constant(found.some((x) => javaToString(x) === other));
+    if (typeof found === 'string' && typeof other === 'string') return constant(found.includes(other));
+    if (typeof found === 'string' && Array.isArray(other)) return constant(other.some((x) => javaToString(x) === found));
+    return constant(rubyEquals(found, other) && typeof found === typeof other);
+  }
+  throw typeError(ir, `\`in\` cannot test a ${describe(l)} against a ${describe(r)}`);
+}
+
+function compileMatch(ir: MatchIR): Condition {
+  const { l, r } = ir;
+  const re = compileRegex((r as Extract<Operand, { k: 'regex' }>).pattern, r.loc);
+  if (l.k === 'event') {
+    const g = get(l.path);
+    return (e) => { const f = g(e); return typeof f === 'string' && re.test(f); };
+  }
+  const v = constOf(l);
+  return constant(typeof v === 'string' && re.test(v));
+}
+
+function compile(ir: IR): Condition {
+  if (isOperand(ir)) return truthyOf(ir);
+  switch (ir.k) {
+    case 'and': {
+      const a = booleanOperand(ir.l, 'and'); const b = booleanOperand(ir.r, 'and');
+      return (e) => a(e) && b(e);
+    }
+    case 'or': {
+      const a = booleanOperand(ir.l, 'or'); const b = booleanOperand(ir.r, 'or');
+      return (e) => a(e) || b(e);
+    }
+    case 'not': {
+      if (isOperand(ir.e) && ir.e.k !== 'event') throw typeError(ir, `\`!\` needs a condition or a field reference, not a ${describe(ir.e)}`);
+      const inner = truthyOf(ir.e);
+      return (e) => !inner(e);
+    }
+    case 'truthy': return truthyOf(ir.e);
+    case 'eq': return compileEq(ir);
+    case 'neq': { const eq = compileEq(ir); return (e) => !eq(e); }
+    case 'gt': case 'gte': case 'lt': case 'lte': return compileCompare(ir);
+    case 'in': return compileIn(ir);
+    case 'match': return compileMatch(ir);
+  }
+}
+
+/**
+ * Compile an `if` / `else if` condition. Problems (operand types Logstash cannot compile, bad regexes,
+ * mixed xor/nand, undefined variables) are reported to `sink`; the result is then undefined.
+ */
+export function compileCondition(node: ConditionNode, settings: ConditionSettings, sink: DiagnosticSink): Condition | undefined {
+  try {
+    const ir = new Builder(settings).condition(node);
+    return compile(ir);
+  } catch (err) {
+    if (err instanceof ConditionError) {
+      sink.error(err.code, err.loc, err.message, err.hint);
+      return undefined;
+    }
+    throw err;
+  }
+}
