@@ -50,11 +50,22 @@ export function lineConverter(charset: string): LineConverter {
   if (ASCII_NAMES.has(key)) return (b) => b.toString('latin1').replace(/[\u0080-\u00ff]/g, '\ufffd');
   if (LATIN1_NAMES.has(key)) return (b) => b.toString('latin1');
   const label = WHATWG[key];
+  // Node's TextDecoder decodes windows-1252 as ISO-8859-1 (the C1 range comes out as controls), so
+  // the 0x80–0x9F range is mapped here.
+  if (label === 'windows-1252') return convertCp1252;
   if (label !== undefined) {
     const dec = new TextDecoder(label, { fatal: false });
     return (b) => dec.decode(b);
   }
   throw new CharsetError(`charset "${charset}" is not supported`);
+}
+
+/** windows-1252 0x80–0x9F (U+FFFD for the five undefined bytes, as Ruby's :undef => :replace). */
+const CP1252_C1 = '€\ufffd‚ƒ„…†‡ˆ‰Š‹Œ\ufffdŽ\ufffd\ufffd‘’“”•–—˜™š›œ\ufffdžŸ';
+
+function convertCp1252(bytes: Buffer): string {
+  const latin1 = bytes.toString('latin1');
+  return latin1.replace(/[\u0080-\u009f]/g, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]!);
 }
 
 function convertUtf8(bytes: Buffer): string {
