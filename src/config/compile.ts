@@ -141,6 +141,7 @@ export class FileCompiler {
     }
 
     const options: Options = {};
+    const invalid = new Set<string>();
     for (const [name, { value, loc }] of given) {
       const spec = specs[name]!;
       if (spec.obsolete !== undefined) {
@@ -153,9 +154,10 @@ export class FileCompiler {
       if (spec.type === 'codec') {
         const codec = await this.codec(value, loc);
         if (codec) options[name] = codec;
+        else invalid.add(name);
         continue;
       }
-      this.assign(options, name, spec, value, loc, what);
+      if (!this.assign(options, name, spec, value, loc, what)) invalid.add(name);
     }
 
     // Defaults are validated like given values (Logstash puts them in the params before validating).
@@ -168,23 +170,25 @@ export class FileCompiler {
       if (!spec.required) continue;
       const v = options[name];
       if (v === undefined || (spec.list && Array.isArray(v) && v.length === 0)) {
-        if (!given.has(name)) this.sink.error(CODES.REQUIRED_OPTION, node.nameLoc, `missing required option \`${name}\` for ${what}`, `add \`${name} => …\` (${spec.doc})`);
+        if (!invalid.has(name)) this.sink.error(CODES.REQUIRED_OPTION, node.nameLoc, `missing required option \`${name}\` for ${what}`, `add \`${name} => …\` (${spec.doc})`);
       }
     }
     return options;
   }
 
-  assign(options: Options, name: string, spec: OptionSpec, value: unknown, loc: Loc, what: string): void {
+  /** Coerce and store one option; false when the value was rejected (already reported). */
+  assign(options: Options, name: string, spec: OptionSpec, value: unknown, loc: Loc, what: string): boolean {
     if (value instanceof PluginRef) {
       this.sink.error(CODES.PLUGIN_VALUE, value.node.loc, `option \`${name}\` of ${what} takes a ${spec.type}, not a plugin`);
-      return;
+      return false;
     }
     const r = coerceOption(spec, value, { cwd: this.settings.cwd });
     if (!r.ok) {
       this.sink.error(CODES.INVALID_VALUE, loc, `invalid value for option \`${name}\` of ${what}: ${r.message}`, spec.values ? `allowed values: ${spec.values.map((v) => rubyInspect(v)).join(', ')}` : undefined);
-      return;
+      return false;
     }
     if (r.value !== undefined) options[name] = r.value;
+    return true;
   }
 
   async codec(value: Raw, loc: Loc): Promise<CodecPlan | undefined> {

@@ -128,8 +128,8 @@ class Builder {
       }
       case 'compare': {
         for (const side of [e.left, e.right]) {
-          if (side.type !== 'selector' && side.type !== 'string' && side.type !== 'number') {
-            throw new ConditionError(CODES.CONDITION_TYPES, side.loc, `\`${e.op}\` compares field references, strings and numbers; ${side.type === 'array' ? 'an array' : side.type === 'regexp' ? 'a regex' : 'a method call'} cannot be compared`);
+          if (side.type === 'array' || side.type === 'regexp') {
+            throw new ConditionError(CODES.CONDITION_TYPES, side.loc, `\`${e.op}\` compares field references, strings and numbers; ${side.type === 'array' ? 'an array' : 'a regex'} cannot be compared`);
           }
         }
         return { k: OPS[e.op]!, l: this.operand(e.left), r: this.operand(e.right), loc: e.loc } as EqIR | CompareIR;
