@@ -35,8 +35,10 @@ export class Event {
       const parsed = typeof ts === 'string' ? Timestamp.parse(ts) : undefined;
       if (ts !== undefined && parsed === undefined) failedTimestamp = ts;
       // Put @timestamp first so serialized events read naturally.
-      this.#data = { [TIMESTAMP]: parsed ?? Timestamp.now(), ...data };
-      if (parsed) this.#data[TIMESTAMP] = parsed;
+      const stamp = parsed ?? Timestamp.now();
+      this.#data = { [TIMESTAMP]: stamp, ...data };
+      // The spread copied the raw value (string or invalid) over the first key: put the Timestamp back.
+      this.#data[TIMESTAMP] = stamp;
     } else {
       this.#data = data;
     }
@@ -138,7 +140,9 @@ export class Event {
       if (!isIndexSegment(last)) throw new FieldSetError(`cannot set key ${last} on an array`);
       const n = Number(last);
       const i = n < 0 ? cur.length + n : n;
-      if (i < 0 || i > cur.length) throw new FieldSetError(`index ${last} is out of range`);
+      if (i < 0) throw new FieldSetError(`index ${last} is out of range`);
+      // Like Logstash's Accessors, setting past the end pads the list with nulls.
+      while (cur.length < i) cur.push(null);
       cur[i] = value;
     } else cur[last] = value;
   }
