@@ -105,3 +105,50 @@ export function prepareSource(src: string): PreparedSource {
   }
   return { source: out, names };
 }
+
+/**
+ * Does a named group sit inside a group that can repeat (`(?: (?<g0>x))*`)? Oniguruma keeps a
+ * capture from an earlier iteration when a later one does not set it; JavaScript clears the
+ * captures of a quantified group at every iteration. Such patterns are not translated natively.
+ */
+export function hasCaptureInRepeat(src: string): boolean {
+  // For every open group: does it (transitively) contain a named group?
+  const stack: boolean[] = [false];
+  let i = 0;
+  let depth = 0;
+  let lastGroupHadCapture = false;
+  while (i < src.length) {
+    const c = src[i] as string;
+    if (c === '\\') { i += 2; lastGroupHadCapture = false; continue; }
+    if (depth > 0) {
+      if (c === '[') depth++;
+      else if (c === ']') depth--;
+      i++;
+      continue;
+    }
+    if (c === '[') { depth = 1; i++; if (src[i] === '^') i++; if (src[i] === ']') i++; lastGroupHadCapture = false; continue; }
+    if (c === '(') {
+      const named = src.startsWith('(?<g', i) && /^\(\?<g\d+>/.test(src.slice(i, i + 12));
+      stack.push(named);
+      i++;
+      continue;
+    }
+    if (c === ')') {
+      const had = stack.pop() ?? false;
+      if (had && stack.length > 0) stack[stack.length - 1] = true;
+      lastGroupHadCapture = had;
+      i++;
+      continue;
+    }
+    if (lastGroupHadCapture) {
+      if (c === '*' || c === '+') return true;
+      if (c === '{') {
+        const m = /^\{(\d*),?(\d*)\}/.exec(src.slice(i, i + 16));
+        if (m && (src.slice(i, i + 16).includes(',') ? (m[2] === '' || Number(m[2]) > 1) : Number(m[1]) > 1)) return true;
+      }
+    }
+    lastGroupHadCapture = false;
+    i++;
+  }
+  return false;
+}
