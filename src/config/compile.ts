@@ -44,6 +44,7 @@ export class FileCompiler {
   constructor(readonly file: string, readonly settings: CompileSettings, readonly sink: DiagnosticSink) {}
 
   #plugins: PluginPlan[] = [];
+  #substitutionFailures = 0;
 
   location(loc: Loc): SourceLocation {
     return { file: this.file, line: loc.line, column: loc.column };
@@ -127,23 +128,27 @@ export class FileCompiler {
   async options(def: PluginDefinition, node: PluginNode): Promise<Options> {
     const specs = allOptions(def);
     const what = `${def.kind} \`${def.name}\``;
-    const given = new Map<string, { value: Raw; loc: Loc }>();
+    const given = new Map<string, { value: Raw; loc: Loc; valueLoc: Loc }>();
+    const invalid = new Set<string>();
     for (const attr of node.attributes) {
       const spec = Object.prototype.hasOwnProperty.call(specs, attr.name) ? specs[attr.name] : undefined;
+      const failuresBefore = this.#substitutionFailures;
       const value = this.value(attr.value, spec?.type === 'codec');
+      // A value with an undefined variable was reported already; validating it would only add noise.
+      if (this.#substitutionFailures > failuresBefore) invalid.add(attr.name);
       if (!spec) {
         const near = nearestName(attr.name, Object.keys(specs));
         this.sink.error(CODES.UNKNOWN_OPTION, attr.loc, `unknown option \`${attr.name}\` for ${what}`, near ? `did you mean \`${near}\`?` : undefined);
         continue;
       }
       const prev = given.get(attr.name);
-      given.set(attr.name, prev ? { value: mergeAttribute(prev.value, value) as Raw, loc: prev.loc } : { value, loc: attr.loc });
+      given.set(attr.name, prev ? { ...prev, value: mergeAttribute(prev.value, value) as Raw } : { value, loc: attr.loc, valueLoc: attr.value.loc });
     }
 
     const options: Options = {};
-    const invalid = new Set<string>();
-    for (const [name, { value, loc }] of given) {
+    for (const [name, { value, loc, valueLoc }] of given) {
       const spec = specs[name]!;
+      if (invalid.has(name)) continue;
       if (spec.obsolete !== undefined) {
         this.sink.error(CODES.OBSOLETE_OPTION, loc, `option \`${name}\` of ${what} is obsolete: ${spec.obsolete}`);
         continue;
@@ -152,12 +157,12 @@ export class FileCompiler {
         this.sink.warn(CODES.DEPRECATED_OPTION, loc, `option \`${name}\` of ${what} is deprecated: ${spec.deprecated}`);
       }
       if (spec.type === 'codec') {
-        const codec = await this.codec(value, loc);
+        const codec = await this.codec(value, valueLoc);
         if (codec) options[name] = codec;
         else invalid.add(name);
         continue;
       }
-      if (!this.assign(options, name, spec, value, loc, what)) invalid.add(name);
+      if (!this.assign(options, name, spec, value, valueLoc, what)) invalid.add(name);
     }
 
     // Defaults are validated like given values (Logstash puts them in the params before validating).
@@ -255,6 +260,7 @@ export class FileCompiler {
       return substituteEnv(s, this.settings.env);
     } catch (err) {
       if (err instanceof UndefinedVariableError) {
+        this.#substitutionFailures += 1;
         this.sink.error(CODES.UNDEFINED_VARIABLE, loc, err.message, `set ${err.variable} in the environment, or give a default: \${${err.variable}:default}`);
         return s;
       }

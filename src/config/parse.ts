@@ -38,7 +38,7 @@ function isNoise(e: Expectation): boolean {
 
 function describe(e: Expectation): string {
   switch (e.type) {
-    case 'literal': return `\`${e.text}\``;
+    case 'literal': return e.text === '"' || e.text === "'" ? 'a string' : `\`${e.text}\``;
     case 'class': return CLASS_NAMES[classKey(e)] ?? `[${classKey(e)}]`;
     case 'any': return 'any character';
     case 'end': return 'end of input';

@@ -1,0 +1,55 @@
+/**
+ * Config fixtures: fixtures/configs/valid/* (files and directories) load with the real plugins and no
+ * diagnostics; each fixtures/configs/invalid/<name>.conf renders exactly <name>.expected (no colour).
+ * Set SLUICE_UPDATE_FIXTURES=1 to rewrite the .expected files (then review the diff).
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadPipeline, renderDiagnostics } from '../src/config/load.js';
+
+const root = join(import.meta.dirname, '..');
+const validDir = 'fixtures/configs/valid';
+const invalidDir = 'fixtures/configs/invalid';
+const settings = { ecs: 'v8' as const, supportEscapes: false, env: {}, cwd: root };
+
+describe('valid config fixtures', () => {
+  const entries = readdirSync(join(root, validDir)).sort();
+  it('has fixtures', () => expect(entries.length).toBeGreaterThanOrEqual(5));
+  for (const entry of entries) {
+    it(`${entry} loads without diagnostics`, async () => {
+      const r = await loadPipeline({ paths: [join(validDir, entry)] }, settings);
+      expect(renderDiagnostics(r.diagnostics, r.sources, { color: false })).toBe('');
+      expect(r.plan).toBeDefined();
+      expect(r.plan!.inputs.length).toBeGreaterThan(0);
+      expect(r.plan!.outputs.length).toBeGreaterThan(0);
+    });
+  }
+
+  it('chains a directory\'s files in name order', async () => {
+    const r = await loadPipeline({ paths: [join(validDir, 'multi-file')] }, settings);
+    const plan = r.plan!;
+    expect([...r.sources.keys()]).toEqual(['01-inputs.conf', '02-parse.conf', '03-dates.conf', '04-more-outputs.conf'].map((f) => join(validDir, 'multi-file', f)));
+    expect(plan.inputs.map((p) => p.id)).toEqual(['from_stdin']);
+    expect(plan.filters.map((s) => s.type)).toEqual(['plugin', 'if']);
+    expect(plan.outputs.map((s) => (s.type === 'plugin' ? s.plugin.name : s.type))).toEqual(['stdout', 'file']);
+    expect(plan.outputs.map((s) => (s.type === 'plugin' ? s.plugin.location.file : ''))).toEqual([
+      join(validDir, 'multi-file', '03-dates.conf'), join(validDir, 'multi-file', '04-more-outputs.conf')]);
+  });
+});
+
+describe('invalid config fixtures', () => {
+  const confs = readdirSync(join(root, invalidDir)).filter((f) => f.endsWith('.conf')).sort();
+  it('has fixtures', () => expect(confs.length).toBeGreaterThanOrEqual(10));
+  for (const conf of confs) {
+    it(`${conf} renders its .expected errors`, async () => {
+      const path = join(invalidDir, conf);
+      const r = await loadPipeline({ paths: [path] }, settings);
+      expect(r.plan).toBeUndefined();
+      const text = renderDiagnostics(r.diagnostics, r.sources, { color: false });
+      const expectedFile = join(root, invalidDir, conf.replace(/\.conf$/, '.expected'));
+      if (process.env.SLUICE_UPDATE_FIXTURES === '1' || !existsSync(expectedFile)) writeFileSync(expectedFile, text);
+      expect(text).toBe(readFileSync(expectedFile, 'utf8'));
+    });
+  }
+});
