@@ -172,7 +172,7 @@ export default defineCodec({
     max_bytes: { type: 'bytes', default: '10 MiB', doc: 'Flush an event early once its lines reach this size (tagged multiline_codec_max_bytes_reached).' },
     auto_flush_interval: { type: 'number', doc: 'Seconds without a new line after which a stream\'s pending event is flushed (any input, TCP included). Unset: no auto flush.' },
   },
-  create(options, ctx) {
+  async create(options, ctx) {
     const pattern = options.pattern as string | undefined;
     const what = options.what as 'previous' | 'next' | undefined;
     const preset = options.preset as string[] | undefined;
@@ -194,7 +194,7 @@ export default defineCodec({
       if (what === undefined) throw new MultilineConfigError('multiline: `what` is required with `pattern` ("previous" or "next")');
       const matcherOpts: Parameters<typeof compileLineMatcher>[1] = { ecs: ctx.ecs, patternsDir: (options.patterns_dir as string[] | undefined) ?? [] };
       if (ctx.configDir !== undefined) matcherOpts.cwd = ctx.configDir;
-      const match = compileLineMatcher(pattern, matcherOpts);
+      const match = await compileLineMatcher(pattern, matcherOpts);
       const opts = { match, negate: options.negate === true, what, limits };
       makeJoiner = (sink) => new PatternJoiner(opts, sink);
     }

@@ -1,13 +1,11 @@
 /**
  * `pattern` → a line matcher. Logstash hands the pattern to grok (jls-grok): `%{NAME}` references are
  * expanded from the core patterns plus `patterns_dir`, and the result is an Onig (Ruby syntax) regex
- * searched anywhere in the line. Here the expansion and the Ruby-semantics preparation come from
- * src/grok; the regex is then translated to a native RegExp by oniguruma-to-es.
+ * searched anywhere in the line. src/grok does exactly that: expansion, Ruby semantics, then a native
+ * RegExp when the translation is exact, else Oniguruma itself.
  */
-import { toRegExp } from 'oniguruma-to-es';
-import { expandPattern } from '../grok/expand.js';
-import { buildLibrary } from '../grok/library.js';
-import { prepareSource } from '../grok/source.js';
+import { compileGrokAsync } from '../grok/compile.js';
+import { buildLibrary, type LibraryOptions } from '../grok/library.js';
 import type { EcsMode } from '../plugins/options.js';
 import type { LineMatcher } from './joiner.js';
 
@@ -20,22 +18,19 @@ export interface MatcherOptions {
 
 export class PatternCompileError extends Error {}
 
-export function compileLineMatcher(pattern: string, opts: MatcherOptions): LineMatcher {
-  let source = pattern;
+export async function compileLineMatcher(pattern: string, opts: MatcherOptions): Promise<LineMatcher> {
   try {
-    if (pattern.includes('%{')) {
-      const libOpts: Parameters<typeof buildLibrary>[0] = { ecs: opts.ecs };
-      if (opts.patternsDir !== undefined) libOpts.patternsDir = opts.patternsDir;
-      if (opts.cwd !== undefined) libOpts.cwd = opts.cwd;
-      source = expandPattern(pattern, buildLibrary(libOpts), { namedCapturesOnly: true });
+    const lib: LibraryOptions = { ecs: opts.ecs };
+    if (opts.patternsDir !== undefined) lib.patternsDir = opts.patternsDir;
+    if (opts.cwd !== undefined) lib.cwd = opts.cwd;
+    const grok = await compileGrokAsync(pattern, buildLibrary(lib));
+    const native = grok.engine.regexp;
+    if (native !== undefined) {
+      // Only a yes/no is needed: drop the match-indices flag the capture engine uses.
+      const re = new RegExp(native.source, native.flags.replace(/[dgy]/g, ''));
+      return (line) => re.test(line);
     }
-    // Ruby semantics (\d \w \s ASCII-only, group names) before translation; `m` is Ruby's MULTILINE,
-    // which jls-grok always sets.
-    const re = toRegExp(prepareSource(source).source, { flags: 'm' });
-    return (line) => {
-      re.lastIndex = 0;
-      return re.test(line);
-    };
+    return (line) => grok.exec(line) !== null;
   } catch (e) {
     throw new PatternCompileError(`multiline pattern ${JSON.stringify(pattern)} cannot be compiled: ${(e as Error).message}`);
   }
