@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { PipelinePlan, Step } from '../src/config/plan.js';
 import { Event } from '../src/event/event.js';
-import { createFilterRunner } from '../src/pipeline/filter-runner.js';
 import { createCodecByName } from '../src/pipeline/instantiate.js';
 import { parseCaseFile, type CaseFile } from '../src/testing/cases.js';
-import { runCaseFile, type TestTarget } from '../src/testing/run.js';
+import { planRunner, runCaseFile, sharedRunner, type TestTarget } from '../src/testing/run.js';
 import { filterStep } from './helpers/plans.js';
 
 function target(filters: Step[]): TestTarget {
   const plan: PipelinePlan = { inputs: [], filters, outputs: [] };
   return {
     config: ['test.conf'],
-    createRunner: () => createFilterRunner(plan),
+    runner: sharedRunner(() => planRunner(plan, 'v8')).get,
     createCodec: async (file: CaseFile) => ({ codec: await createCodecByName(file.codec, {}, { ecs: 'v8' }), codecName: file.codec }),
   };
 }
@@ -38,7 +37,7 @@ testcases:
     for (const c of r.cases) expect(c.durationMs).toBeGreaterThan(0);
   });
 
-  it('gives each case fresh filters, so state does not leak and held events are flushed into their case', async () => {
+  it('flushes events a filter holds at the end of each case, into that case', async () => {
     let held: Event[] = [];
     const hold: Step = filterStep(
       (e) => { held.push(e.clone()); e.cancel(); return true; },

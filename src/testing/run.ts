@@ -1,30 +1,72 @@
 /**
  * Runs case files against a pipeline's filter section: each case's input goes through the case file's codec
  * (a fresh codec per case, so multiline state never leaks between cases), gets the file's and the case's
- * `fields`, then runs through the filters; the resulting events are compared with the expectations.
+ * `fields`, then runs through the filters, which are flushed at the end of the case as at the end of a
+ * pipeline run; the resulting events are compared with the expectations.
  *
  * The pipeline and codecs come from a `TestTarget`, so this module needs no config loading of its own.
  */
 import { performance } from 'node:perf_hooks';
 import { Event } from '../event/event.js';
 import { deepClone, type Hash } from '../event/values.js';
+import type { PipelinePlan } from '../config/plan.js';
 import type { CodecInstance } from '../plugins/api.js';
+import type { EcsMode } from '../plugins/options.js';
+import { FilterGraph } from '../pipeline/graph.js';
 import type { CaseFile, CaseInput, TestCase } from './cases.js';
 import { compareEvents, type Comparison } from './compare.js';
 
 export interface FilterRunnerLike {
   process(events: Event[]): Promise<Event[]>;
-  /** Flush filters holding events (returned) and close them. */
-  close(): Promise<Event[]>;
+  /** End-of-run flush of filters holding events (returned); the filters stay usable. */
+  flush(): Promise<Event[]>;
+  close(): Promise<void>;
 }
 
 /** What a case file runs against: its pipeline's filters and the codec that turns input into events. */
 export interface TestTarget {
   /** The config paths, for messages. */
   config: string[];
-  createRunner(): Promise<FilterRunnerLike>;
+  /**
+   * The config's filters, created once and shared by every case run against this config: creating them
+   * (compiling grok, starting its guard worker) costs far more than running a case.
+   */
+  runner(): Promise<FilterRunnerLike>;
   /** The codec for a case file (its `codec`, or the codec of its `input_plugin`) and the input's decoration. */
   createCodec(file: CaseFile): Promise<{ codec: CodecInstance; codecName: string; decorate?: (event: Event) => void }>;
+}
+
+/** Memoises a runner factory, so a target builds its filters on first use only. */
+export function sharedRunner(create: () => Promise<FilterRunnerLike>): { get(): Promise<FilterRunnerLike>; close(): Promise<void> } {
+  let p: Promise<FilterRunnerLike> | undefined;
+  return {
+    get: () => (p ??= create()),
+    close: async () => { if (p) await (await p.catch(() => undefined))?.close(); p = undefined; },
+  };
+}
+
+/** A runner over a pipeline plan's filter section (conditionals, drops and emitted events included). */
+export async function planRunner(plan: PipelinePlan, ecs: EcsMode): Promise<FilterRunnerLike> {
+  const graph = await FilterGraph.build(plan.filters, { ecs });
+  const collectAll = async (drive: (sink: (e: Event) => void) => unknown): Promise<Event[]> => {
+    const out: Event[] = [];
+    const r = drive((e) => { out.push(e); });
+    if (r instanceof Promise) await r;
+    return out;
+  };
+  return {
+    async process(events) {
+      const out: Event[] = [];
+      const sink = (e: Event): void => { out.push(e); };
+      for (const e of events) {
+        const r = graph.run(e, sink);
+        if (r instanceof Promise) await r;
+      }
+      return out;
+    },
+    flush: () => collectAll((sink) => graph.flush(true, sink)),
+    close: () => graph.close(),
+  };
 }
 
 export type CaseStatus = 'passed' | 'failed' | 'updated' | 'error';
@@ -46,7 +88,7 @@ export interface FileResult {
   /** The file could not be run at all (unreadable cases, a config that does not compile). */
   error?: string;
   cases: CaseResult[];
-  /** Creating the filters (compiling grok patterns…) for every case, in milliseconds, not in the cases' times. */
+  /** Waiting for the config's filters to be created (compiling grok…), in milliseconds, not in the cases' times. */
   setupMs: number;
   durationMs: number;
 }
@@ -59,22 +101,20 @@ export interface RunHooks {
 export async function runCaseFile(file: CaseFile, target: TestTarget, hooks: RunHooks = {}): Promise<FileResult> {
   const started = performance.now();
   const result: FileResult = { path: file.path, config: target.config, file, cases: [], setupMs: 0, durationMs: 0 };
+  let runner: FilterRunnerLike;
+  try {
+    const s = performance.now();
+    runner = await target.runner();
+    result.setupMs = performance.now() - s;
+  } catch (err) {
+    result.error = `creating the pipeline's filters failed: ${describe(err)}`;
+    result.durationMs = performance.now() - started;
+    return result;
+  }
   for (const testCase of file.cases) {
     hooks.onCase?.(file, testCase);
-    // Every case gets fresh filters: state (aggregate maps, throttles) never leaks between cases, and events a
-    // filter still holds are flushed into the case that produced them.
-    const s = performance.now();
-    let runner: FilterRunnerLike;
-    try {
-      runner = await target.createRunner();
-    } catch (err) {
-      result.error = `creating the pipeline's filters failed: ${describe(err)}`;
-      break;
-    }
-    result.setupMs += performance.now() - s;
     const t0 = performance.now();
     const window = { start: Date.now(), end: 0 };
-    let closed = false;
     try {
       const { codec, codecName, decorate } = await target.createCodec(file);
       const inputs = await decode(codec, testCase.input, `${file.path}#${testCase.index + 1}`);
@@ -86,14 +126,13 @@ export async function runCaseFile(file: CaseFile, target: TestTarget, hooks: Run
         setFields(event, testCase.fields);
       }
       const actual = await runner.process(inputs);
-      closed = true;
-      actual.push(...await runner.close());
+      // Each case ends as a pipeline run ends: filters holding events flush them into this case.
+      actual.push(...await runner.flush());
       window.end = Date.now();
       const comparison = compareEvents(file, testCase.expected, actual, { window });
       result.cases.push({ testCase, status: comparison.pass ? 'passed' : 'failed', comparison, durationMs: performance.now() - t0 });
     } catch (err) {
       result.cases.push({ testCase, status: 'error', error: describe(err), durationMs: performance.now() - t0 });
-      if (!closed) await runner.close().catch(() => undefined);
     }
   }
   result.durationMs = performance.now() - started;
