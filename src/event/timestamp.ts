@@ -23,6 +23,8 @@ export class Timestamp {
    * nanoseconds, a space instead of `T`). Returns undefined when the text is not such a timestamp.
    */
   static parse(text: string): Timestamp | undefined {
+    const fast = parseCanonical(text);
+    if (fast !== undefined) return fast;
     const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/.exec(text.trim());
     if (!m) return undefined;
     const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
@@ -48,14 +50,69 @@ export class Timestamp {
   }
 
   toString(): string {
-    const iso = new Date(this.epochMs).toISOString(); // always has .mmm
-    if (this.nanoOfMilli === 0) return iso;
+    const ms = this.epochMs;
+    const msOfSecond = ((ms % 1000) + 1000) % 1000;
+    const second = ms - msOfSecond;
+    // Consecutive events mostly fall in the same second: its "YYYY-MM-DDTHH:MM:SS" text is reused.
+    if (second !== lastSecond) {
+      lastSecond = second;
+      lastSecondText = new Date(second).toISOString().slice(0, -5);
+    }
+    const milli = msOfSecond < 10 ? `00${msOfSecond}` : msOfSecond < 100 ? `0${msOfSecond}` : String(msOfSecond);
+    if (this.nanoOfMilli === 0) return `${lastSecondText}.${milli}Z`;
     const sub = String(this.nanoOfMilli).padStart(6, '0');
     const extra = sub.endsWith('000') ? sub.slice(0, 3) : sub;
-    return `${iso.slice(0, -1)}${extra}Z`;
+    return `${lastSecondText}.${milli}${extra}Z`;
   }
 
   toJSON(): string { return this.toString(); }
 
   equals(o: Timestamp): boolean { return o.epochMs === this.epochMs && o.nanoOfMilli === this.nanoOfMilli; }
+}
+
+let lastSecond = Number.NaN;
+let lastSecondText = '';
+
+let lastDayKey = -1;
+let lastDayMs = 0;
+
+/** Two ASCII digits at i as a number, or -1. */
+function two(t: string, i: number): number {
+  const a = t.charCodeAt(i) - 48;
+  const b = t.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * Fast path for the form Logstash itself writes, `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (the common case when
+ * reading JSON events); anything else goes to the general parser.
+ */
+function parseCanonical(t: string): Timestamp | undefined {
+  const n = t.length;
+  if (n < 20 || t.charCodeAt(n - 1) !== 90 /* Z */ || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45
+    || t.charCodeAt(10) !== 84 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return undefined;
+  const y1 = two(t, 0); const y2 = two(t, 2);
+  const mo = two(t, 5); const d = two(t, 8);
+  const h = two(t, 11); const mi = two(t, 14); const s = two(t, 17);
+  if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return undefined;
+  let nanos = 0;
+  if (n > 20) {
+    if (t.charCodeAt(19) !== 46 /* . */ || n - 21 > 9 || n - 21 < 1) return undefined;
+    for (let i = 20; i < n - 1; i++) {
+      const c = t.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return undefined;
+      nanos = nanos * 10 + c;
+    }
+    nanos *= 10 ** (9 - (n - 21));
+  } else if (n !== 20) return undefined;
+  const year = y1 * 100 + y2;
+  const dayKey = (year * 100 + mo) * 100 + d;
+  if (dayKey !== lastDayKey) {
+    const dayMs = Date.UTC(year, mo - 1, d);
+    if (new Date(dayMs).getUTCDate() !== d) return undefined; // e.g. Feb 30: let the general parser decide
+    lastDayKey = dayKey;
+    lastDayMs = dayMs;
+  }
+  const ms = lastDayMs + ((h * 60 + mi) * 60 + s) * 1000 + Math.floor(nanos / 1e6);
+  return new Timestamp(ms, nanos % 1e6);
 }

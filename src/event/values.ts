@@ -82,7 +82,7 @@ export function stringifyValue(v: unknown): string {
     case 'object': {
       if (v === null) return 'null';
       if (v instanceof LsFloat) return Number.isFinite(v.value) ? jsonFloat(v.value) : 'null';
-      if (v instanceof Timestamp) return JSON.stringify(v.toString());
+      if (v instanceof Timestamp) return '"' + v.toString() + '"';
       if (Array.isArray(v)) {
         let s = '[';
         for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + stringifyValue(v[i]);
@@ -90,16 +90,29 @@ export function stringifyValue(v: unknown): string {
       }
       let s = '{';
       let first = true;
-      for (const k of Object.keys(v)) {
-        const item = (v as Record<string, unknown>)[k];
-        if (item === undefined) continue;
-        s += (first ? '' : ',') + JSON.stringify(k) + ':' + stringifyValue(item);
+      const o = v as Record<string, unknown>;
+      for (const k in o) {
+        const item = o[k];
+        if (item === undefined || !Object.prototype.hasOwnProperty.call(o, k)) continue;
+        s += (first ? '' : ',') + quotedKey(k) + stringifyValue(item);
         first = false;
       }
       return s + '}';
     }
     default: return 'null';
   }
+}
+
+// Field names repeat from event to event: their quoted form (with the colon) is kept.
+const keyCache = new Map<string, string>();
+
+function quotedKey(k: string): string {
+  let q = keyCache.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k) + ':';
+    if (keyCache.size < 5000) keyCache.set(k, q);
+  }
+  return q;
 }
 
 /**
