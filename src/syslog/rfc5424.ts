@@ -26,8 +26,6 @@ const MAX_SDNAME = 32;
 type Fail = { ok: false; error: string; offset: number; format: 'rfc5424' };
 const fail = (error: string, offset: number): Fail => ({ ok: false, error, offset, format: 'rfc5424' });
 
-/** PRINTUSASCII: %d33-126. */
-const isPrint = (c: number): boolean => c >= 33 && c <= 126;
 /** SD-NAME: PRINTUSASCII except `=`, SP, `]`, `"`. */
 const isSdName = (c: number): boolean => c >= 33 && c <= 126 && c !== 61 && c !== 93 && c !== 34;
 
@@ -73,15 +71,10 @@ export function decode5424(s: string, lenient: boolean): SyslogResult {
     version = v;
   }
 
-  // Each header field is preceded by SP (a run of SP in lenient mode).
-  const sp = (): boolean => {
-    if (s.charCodeAt(p) !== 32) return false;
-    p++;
-    if (lenient) while (s.charCodeAt(p) === 32) p++;
-    return true;
-  };
-
-  if (!sp()) return fail('expecting SP after VERSION', p);
+  // Header fields are separated by SP (a run of SP in lenient mode). No closures over `p` here:
+  // a captured, mutated local would live in a heap context and slow every access down.
+  if (s.charCodeAt(p) !== 32) return fail('expecting SP after VERSION', p);
+  p = skipSp(s, p, lenient);
 
   // TIMESTAMP
   let timestamp: string | null = null;
@@ -89,7 +82,7 @@ export function decode5424(s: string, lenient: boolean): SyslogResult {
   if (s.charCodeAt(p) === 45 /* - */ && s.charCodeAt(p + 1) === 32) {
     p++;
   } else {
-    const t = scanRfc3339(s, p, { lenient });
+    const t = scanRfc3339(s, p, lenient ? LENIENT_TIME : STRICT_TIME);
     if (t.end < 0) return fail('TIMESTAMP must be RFC 3339 (2003-10-11T22:14:15.003Z) or -', t.errorAt);
     timestamp = s.slice(p, t.end);
     time = t.time;
@@ -97,28 +90,20 @@ export function decode5424(s: string, lenient: boolean): SyslogResult {
   }
 
   // HOSTNAME, APP-NAME, PROCID, MSGID: NILVALUE or 1*PRINTUSASCII up to a maximum length.
-  const field = (what: string, max: number): string | null | Fail => {
-    if (!sp()) return fail(`expecting SP before ${what}`, p);
-    const start = p;
-    while (p < n && isPrint(s.charCodeAt(p))) p++;
-    const len = p - start;
-    if (len === 0) return fail(`${what} must be printable US-ASCII or -`, p);
-    if (!lenient && len > max) return fail(`${what} is longer than ${max} characters`, start + max);
-    if (p < n && s.charCodeAt(p) !== 32) return fail(`${what} must be printable US-ASCII or -`, p);
-    if (len === 1 && s.charCodeAt(start) === 45) return null;
-    return s.slice(start, p);
-  };
-  const hostname = field('HOSTNAME', MAX_HOST);
-  if (isFail(hostname)) return hostname;
-  const appname = field('APP-NAME', MAX_APP);
-  if (isFail(appname)) return appname;
-  const procid = field('PROCID', MAX_PROC);
-  if (isFail(procid)) return procid;
-  const msgid = field('MSGID', MAX_MSGID);
-  if (isFail(msgid)) return msgid;
+  const fields: (string | null)[] = [null, null, null, null];
+  for (let i = 0; i < 4; i++) {
+    if (s.charCodeAt(p) !== 32) return fail(`expecting SP before ${FIELD_NAMES[i]}`, p);
+    p = skipSp(s, p, lenient);
+    const end = fieldEnd(s, p, n, FIELD_MAX[i]!, lenient);
+    if (end < 0) return fail(`${FIELD_NAMES[i]} must be 1 to ${FIELD_MAX[i]} printable US-ASCII characters, or -`, ~end);
+    if (!(end - p === 1 && s.charCodeAt(p) === 45)) fields[i] = s.slice(p, end);
+    p = end;
+  }
+  const [hostname, appname, procid, msgid] = fields as [string | null, string | null, string | null, string | null];
 
   // STRUCTURED-DATA
-  if (!sp()) return fail('expecting SP before STRUCTURED-DATA', p);
+  if (s.charCodeAt(p) !== 32) return fail('expecting SP before STRUCTURED-DATA', p);
+  p = skipSp(s, p, lenient);
   let structuredData: StructuredData | null = null;
   let structuredDataText: string | null = null;
   const sdStart = p;
@@ -143,8 +128,7 @@ export function decode5424(s: string, lenient: boolean): SyslogResult {
         const c = s.charCodeAt(p);
         if (c === 93 /* ] */) { p++; break; }
         if (c !== 32) return fail('expecting SP, PARAM or ] in SD-ELEMENT', p);
-        p++;
-        if (lenient) while (s.charCodeAt(p) === 32) p++;
+        p = skipSp(s, p, lenient);
         if (lenient && s.charCodeAt(p) === 93) { p++; break; }
         const nameStart = p;
         while (p < n && isSdName(s.charCodeAt(p))) p++;
@@ -162,6 +146,7 @@ export function decode5424(s: string, lenient: boolean): SyslogResult {
         p++;
         // PARAM-VALUE: anything up to an unescaped `"`; `\"`, `\\` and `\]` are unescaped.
         let value = '';
+        const start = p;
         let chunk = p;
         for (;;) {
           if (p >= n) return fail('unterminated PARAM-VALUE', p);
@@ -182,7 +167,7 @@ export function decode5424(s: string, lenient: boolean): SyslogResult {
           if (d === 93 && !lenient) return fail('] must be escaped in PARAM-VALUE', p);
           p++;
         }
-        value += s.slice(chunk, p);
+        value = chunk === start ? s.slice(start, p) : value + s.slice(chunk, p);
         p++; // closing quote
         params[name] = value;
       }
@@ -231,6 +216,29 @@ export function decode5424(s: string, lenient: boolean): SyslogResult {
   };
 }
 
-function isFail(v: string | null | Fail): v is Fail {
-  return v !== null && typeof v === 'object';
+const FIELD_NAMES = ['HOSTNAME', 'APP-NAME', 'PROCID', 'MSGID'] as const;
+const FIELD_MAX = [MAX_HOST, MAX_APP, MAX_PROC, MAX_MSGID] as const;
+const STRICT_TIME = { lenient: false };
+const LENIENT_TIME = { lenient: true };
+
+/** Past the SP at p (and, in lenient mode, the SPs after it). */
+function skipSp(s: string, p: number, lenient: boolean): number {
+  p++;
+  if (lenient) while (s.charCodeAt(p) === 32) p++;
+  return p;
+}
+
+/** End of a header field starting at `start`, or ~position of the error. */
+function fieldEnd(s: string, start: number, n: number, max: number, lenient: boolean): number {
+  let p = start;
+  while (p < n) {
+    const c = s.charCodeAt(p);
+    if (c < 33 || c > 126) break;
+    p++;
+  }
+  const len = p - start;
+  if (len === 0) return ~p;
+  if (!lenient && len > max) return ~(start + max);
+  if (p < n && s.charCodeAt(p) !== 32) return ~p;
+  return p;
 }
