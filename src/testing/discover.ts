@@ -7,7 +7,8 @@
  *   (files and directories, read as `sluice run -f` reads them).
  * - `sluice test PATH...` (fixtures side by side): every `<name>.test.yaml` / `.test.yml` / `.test.json`
  *   under PATH (recursively) runs against `<name>.conf` next to it, or, for a config split over several
- *   files, the directory `<name>/` next to it.
+ *   files, the directory `<name>/` next to it. `<name>.<variant>.test.yaml` also runs against `<name>.conf`,
+ *   so one config can have several case files (one per codec, say).
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
@@ -32,12 +33,20 @@ async function kind(path: string): Promise<'file' | 'dir' | undefined> {
   } catch { return undefined; }
 }
 
-/** The config next to a side-by-side case file: `<name>.conf`, else the directory `<name>/`. */
+/**
+ * The config next to a side-by-side case file `<name>[.<variant>].test.yaml`: `<name>.<variant>.conf` or the
+ * directory `<name>.<variant>/`, else the same without the variant (several case files can share a config).
+ */
 export async function configBeside(casePath: string): Promise<string | undefined> {
-  const stem = join(dirname(casePath), basename(casePath).replace(SIDE_BY_SIDE, ''));
-  if (await kind(`${stem}.conf`) === 'file') return `${stem}.conf`;
-  if (await kind(stem) === 'dir') return stem;
-  return undefined;
+  let name = basename(casePath).replace(SIDE_BY_SIDE, '');
+  for (;;) {
+    const stem = join(dirname(casePath), name);
+    if (await kind(`${stem}.conf`) === 'file') return `${stem}.conf`;
+    if (await kind(stem) === 'dir') return stem;
+    const dot = name.lastIndexOf('.');
+    if (dot <= 0) return undefined;
+    name = name.slice(0, dot);
+  }
 }
 
 /** Side-by-side form: every case file under the given paths, each with the config beside it. */
@@ -65,7 +74,7 @@ export async function discoverSideBySide(paths: string[]): Promise<{ pairs: Pair
       const config = await configBeside(f);
       if (config === undefined) {
         const stem = basename(f).replace(SIDE_BY_SIDE, '');
-        problems.push(`${f}: no config beside it (looked for ${stem}.conf and the directory ${stem}/ in ${dirname(f) || '.'})`);
+        problems.push(`${f}: no config beside it (looked for ${stem}.conf or the directory ${stem}/ in ${dirname(f) || '.'}, also without .<variant> suffixes)`);
       } else pairs.push({ casePath: f, config: [config] });
     }
   }
