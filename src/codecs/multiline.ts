@@ -15,6 +15,7 @@
  *   lines (on every input, TCP included; one unref'd timer for all streams), and at shutdown (close()).
  */
 import { Event } from '../event/event.js';
+import { parseFieldRef } from '../event/fieldref.js';
 import { parseBytes } from '../config/coerce.js';
 import { LineTokenizer } from '../multiline/tokenizer.js';
 import { lineConverter, type LineConverter } from '../multiline/charset.js';
@@ -27,6 +28,7 @@ import type { EcsMode } from '../plugins/options.js';
 import { asBytes, eventToString } from './_text.js';
 
 const MAX_LINES_TAG = 'multiline_codec_max_lines_reached';
+const EVENT_ORIGINAL = parseFieldRef('[event][original]');
 const MAX_BYTES_TAG = 'multiline_codec_max_bytes_reached';
 
 export class MultilineConfigError extends Error {}
@@ -61,7 +63,7 @@ class MultilineDecoder implements Decoder {
     });
   }
 
-  #line = (bytes: Buffer): void => { this.#joiner.push(this.#c.convert(bytes)); };
+  #line(bytes: Buffer): void { this.#joiner.push(this.#c.convert(bytes)); }
 
   push(chunk: Buffer | string): void {
     if (this.#ended) return;
@@ -89,7 +91,7 @@ class MultilineDecoder implements Decoder {
 
 function toEvent(r: JoinedRecord, c: Compiled): Event {
   const event = new Event({ message: r.message });
-  if (c.ecs !== 'disabled') event.set('[event][original]', r.message);
+  if (c.ecs !== 'disabled') event.set(EVENT_ORIGINAL, r.message);
   if (c.tag !== '' && r.lineCount > 1) event.tag(c.tag);
   if (r.maxBytesReached) event.tag(MAX_BYTES_TAG);
   if (r.maxLinesReached) event.tag(MAX_LINES_TAG);

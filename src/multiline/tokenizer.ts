@@ -13,7 +13,7 @@ export class LineTokenizer {
   readonly #delim: Buffer;
   readonly #maxLineBytes: number;
   /** Pieces of the current unterminated line (concatenated only once the line is complete). */
-  #parts: Buffer[] = [];
+  #parts: Buffer[] | undefined;
   #partsBytes = 0;
 
   constructor(delimiter: Buffer, maxLineBytes = Number.POSITIVE_INFINITY) {
@@ -46,7 +46,7 @@ export class LineTokenizer {
     if (from < chunk.length) {
       // Copy: the caller may reuse its buffer, and a subarray would pin the whole chunk in memory.
       const rest = Buffer.from(chunk.subarray(from));
-      this.#parts.push(rest);
+      (this.#parts ??= []).push(rest);
       this.#partsBytes += rest.length;
       while (this.#partsBytes > this.#maxLineBytes) onLine(this.#cutOversized());
     }
@@ -54,8 +54,8 @@ export class LineTokenizer {
 
   /** The stream ended: return the unterminated remainder (possibly empty) and forget it. */
   flush(): Buffer {
-    const out = this.#partsBytes > 0 ? Buffer.concat(this.#parts, this.#partsBytes) : Buffer.alloc(0);
-    this.#parts = [];
+    const out = this.#parts !== undefined && this.#partsBytes > 0 ? Buffer.concat(this.#parts, this.#partsBytes) : Buffer.alloc(0);
+    this.#parts = undefined;
     this.#partsBytes = 0;
     return out;
   }
@@ -78,7 +78,7 @@ export class LineTokenizer {
   }
 
   #heldByte(pos: number): number | undefined {
-    for (const p of this.#parts) {
+    for (const p of this.#parts ?? []) {
       if (pos < p.length) return p[pos];
       pos -= p.length;
     }
@@ -87,8 +87,8 @@ export class LineTokenizer {
 
   /** The held bytes (minus `dropTail` bytes at the end) followed by `tail`, as one line; resets the hold. */
   #take(tail: Buffer, dropTail: number): Buffer {
-    const held = Buffer.concat(this.#parts, this.#partsBytes);
-    this.#parts = [];
+    const held = Buffer.concat(this.#parts ?? [], this.#partsBytes);
+    this.#parts = undefined;
     this.#partsBytes = 0;
     const head = dropTail < 0 ? held.subarray(0, held.length + dropTail) : held;
     return tail.length === 0 ? head : Buffer.concat([head, tail]);
@@ -96,12 +96,12 @@ export class LineTokenizer {
 
   /** Cut the first maxLineBytes of the held line, backing off to a UTF-8 character start. */
   #cutOversized(): Buffer {
-    const held = Buffer.concat(this.#parts, this.#partsBytes);
+    const held = Buffer.concat(this.#parts ?? [], this.#partsBytes);
     let end = this.#maxLineBytes;
     // Do not split a multi-byte character: back off over continuation bytes (10xxxxxx), at most 3.
     for (let i = 0; i < 3 && end > 1 && ((held[end] ?? 0) & 0xc0) === 0x80; i++) end--;
     const rest = held.subarray(end);
-    this.#parts = rest.length > 0 ? [Buffer.from(rest)] : [];
+    this.#parts = rest.length > 0 ? [Buffer.from(rest)] : undefined;
     this.#partsBytes = rest.length;
     return held.subarray(0, end);
   }
