@@ -102,6 +102,15 @@ describe('mutate convert', () => {
     expect(event.get('arr')).toEqual([1, null, 3]);
   });
 
+  it('follows the documented examples for each target', async () => {
+    const { event } = await run(
+      { convert: { a: 'integer', b: 'integer', c: 'integer', d: 'integer_eu', e: 'float', f: 'float_eu', g: 'boolean', h: 'boolean', i: 'boolean', j: 'boolean', k: 'string' } },
+      { a: '1,000', b: F(3.99), c: F(-2.7), d: '1.000', e: '1,000.5', f: '1.000,5', g: 0, h: 1, i: F(0), j: F(1), k: F(1.5) },
+    );
+    expect(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k'].map((k) => event.get(k)))
+      .toEqual([1000, 3, -2, 1000, F(1000.5), F(1000.5), false, true, false, true, '1.5']);
+  });
+
   it('rejects an unknown conversion type at start-up', async () => {
     await expect(make({ convert: { message: 'int' } })).rejects.toThrow("Invalid conversion type 'int', expected one of 'string,integer,float,boolean,integer_eu,float_eu'");
   });
