@@ -100,6 +100,21 @@ describe('multiline over tcp, through the CLI', () => {
     expect(got.sort()).toEqual(Array.from({ length: N }, (_, k) => javaTrace(k).join('\n')).sort());
   });
 
+  it('reassembles lines and UTF-8 characters split across TCP reads before matching', async () => {
+    const { cli, port } = await start('pattern => "^\\s" what => "previous"');
+    const s = await connect(port);
+    const text = 'Ошибка: 日本語 failed ✓\n  à la ligne\n  ünïcödé 🎉\nsuivant\n';
+    const bytes = Buffer.from(text, 'utf8');
+    // One byte per write, with pauses so the server really gets separate reads.
+    for (let i = 0; i < bytes.length; i++) {
+      await new Promise<void>((r) => s.write(bytes.subarray(i, i + 1), () => r()));
+      if (i % 5 === 0) await tick(1);
+    }
+    s.end();
+    await waitFor(() => messages(cli).length >= 2, 10_000, 'two events');
+    expect(messages(cli)).toEqual(['Ошибка: 日本語 failed ✓\n  à la ligne\n  ünïcödé 🎉', 'suivant']);
+  });
+
   it('a trace at the very end of a stream is flushed when the connection closes', async () => {
     const { cli, port } = await start('pattern => "^\\s" what => "previous"');
     const s = await connect(port);
