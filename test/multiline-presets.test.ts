@@ -111,4 +111,28 @@ describe('preset joining rules', () => {
     expect(() => resolvePreset(['cobol'])).toThrow(/java, python, go, ruby, nodejs, dotnet, stacktraces/);
     expect(resolvePreset(['stacktraces', 'java']).length).toBe(DIALECTS.length);
   });
+
+  it('hostile long lines cost little: no dialect regex backtracks badly', () => {
+    const nasty = [
+      `    at ${'('.repeat(8000)}`,
+      `x:1:in '${'(A'.repeat(4000)}`,
+      `/${'1'.repeat(8000)}x`,
+      `   at A.B(${' in x'.repeat(1600)}`,
+      `a.${'$'.repeat(8000)}x`,
+      `panic: ${'('.repeat(8000)}`,
+      `main.f${'('.repeat(8000)}`,
+      `${'a.'.repeat(4000)}Exception${'x'.repeat(100)}`,
+    ];
+    const t = performance.now();
+    const got = join(['stacktraces'], ['java.lang.Error: x', ...nasty, 'Traceback (most recent call last):', ...nasty]);
+    expect(performance.now() - t).toBeLessThan(500);
+    expect(got.flatMap((r) => r.message.split('\n')).length).toBe(2 + 2 * nasty.length);
+  });
+
+  it('lines over the examined length are ordinary lines that frames can still join', () => {
+    const long = `ERROR ${'x'.repeat(9000)}`;
+    const got = join(['java'], [long, '\tat a.B.c(B.java:1)', 'java.lang.Error: ' + 'y'.repeat(9000)]);
+    expect(got.map((r) => r.lineCount)).toEqual([2, 1]);
+  });
 });
+

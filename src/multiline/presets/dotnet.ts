@@ -14,7 +14,8 @@ const UNHANDLED = /^Unhandled [eE]xception\. \S/;
 const CONSOLE_ENTRY = /^(?:trce|dbug|info|warn|fail|crit): \S/;
 /** PascalCase namespaces, a name ending in Exception (generic arity allowed). */
 const HEADER = /^(?:[A-Z]\w*\.)+[A-Z]\w*Exception(?:`\d+)?(?::\s.*|:)?\s*$/;
-const FRAME = /^\s+at [\w.`<>\[\],|+]+\(.*\)(?: in .+:line \d+)?\s*$/;
+/** `at Ns.Type.Method(args)` optionally followed by ` in file:line N`. */
+const FRAME = /^\s+at [\w.`<>\[\],|+]+\([^()]*\)(?: in [^\n]*?:line \d+)?\s*$/;
 const INNER = /^\s*---> \S/;
 const END_OF = /^\s*--- End of /;
 const CLOSE_INNER = /^\s*<---\s*$/;

@@ -22,6 +22,13 @@ const ERRORISH = /\b(?:error|errors|err|fatal|severe|critical|crit|fail|failed|f
 /** At most this many blank lines are held waiting for a continuation. */
 const MAX_HELD = 2;
 
+/**
+ * Longer lines are not shown to the dialects: trace lines are short, and a bound keeps the cost of a
+ * hostile line predictable whatever the regexes. Such a line is an ordinary line (frames after it
+ * still join it).
+ */
+export const MAX_EXAMINED_LINE = 8192;
+
 export class PresetJoiner implements Joiner, TraceState {
   readonly #dialects: readonly Dialect[];
   readonly #buffer: LineBuffer;
@@ -44,6 +51,11 @@ export class PresetJoiner implements Joiner, TraceState {
   get dialect(): string | undefined { return this.#dialect?.name; }
 
   push(line: string): void {
+    if (line.length > MAX_EXAMINED_LINE) {
+      this.flush();
+      this.#buffer.add(line);
+      return;
+    }
     const current = this.#dialect;
     if (current !== undefined) {
       const step = current.next(line, this);

@@ -16,8 +16,19 @@ import { BLANK, type Dialect } from './types.js';
 
 const OPENERS = /^(?:panic: |fatal error: |SIG[A-Z]+: \S|goroutine \d+ \[[^\]]*\]:\s*$)/;
 const GOROUTINE = /^goroutine \d+ \[[^\]]*\]:\s*$/;
-/** `pkg.Func(args)`, `main.(*T).M(…)`, `panic({…})`: no blank before the first parenthesis. */
-const CALL = /^[^\s(][^\s]*\(.*\)\s*$/;
+/**
+ * `pkg.Func(args)`, `main.(*T).M(…)`, `panic({…})`: no blank before the first parenthesis, a closing
+ * one at the end. Checked without a regex: the obvious one backtracks quadratically on long lines.
+ */
+function isCall(line: string): boolean {
+  const open = line.indexOf('(');
+  if (open <= 0) return false;
+  for (let i = 0; i < open; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || c === 9) return false;
+  }
+  return line.trimEnd().endsWith(')');
+}
 const CONTINUATIONS = [
   /^\t\S/, // file:line +0x… and nested "\tpanic: …"
   /^\s+panic: /,
@@ -39,7 +50,7 @@ export const go: Dialect = {
   },
   next(line) {
     if (BLANK.test(line)) return 'hold';
-    if (GOROUTINE.test(line) || CALL.test(line)) return 'append';
+    if (GOROUTINE.test(line) || isCall(line)) return 'append';
     for (const re of CONTINUATIONS) if (re.test(line)) return 'append';
     return undefined;
   },

@@ -11,7 +11,7 @@
 import { AT_FRAME, type Dialect } from './types.js';
 
 /** A qualified class name in a lowercase package, ending like a throwable, then `: message` or nothing. */
-const HEADER = /^(?:[a-z_$][\w$]*\.)+(?:[A-Za-z_$][\w$]*\$)*[A-Z][\w$]*(?:Exception|Error|Throwable|Failure)(?::\s.*|:)?\s*$/;
+const HEADER = /^(?:[a-z_]\w*\.)+(?:[A-Za-z_]\w*\$)*[A-Z]\w*(?:Exception|Error|Throwable|Failure)(?::\s.*|:)?\s*$/;
 const UNCAUGHT = /^Exception in thread "[^"]*" \S/;
 /** A Java frame names a source file (or Native Method / Unknown Source) in its parentheses. */
 const FRAME = /^\s+at [\w$.\/<>-]+\((?:[\w$.-]+\.(?:java|kt|kts|scala|groovy|clj|gradle)(?::\d+)?|Native Method|Unknown Source)\)/;

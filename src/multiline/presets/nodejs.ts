@@ -18,7 +18,10 @@ import { AT_FRAME, BLANK, type Dialect } from './types.js';
 const CRASH_LOCATION = /^(?:\/|file:\/\/|[A-Za-z]:\\|node:)\S*:\d+\s*$/;
 const CARET = /^\s*\^+\s*$/;
 const HEADER = /^(?:Uncaught )?(?:[A-Z][\w$]*)?Error(?: \[[\w.-]+\])?: \S/;
-const FRAME = /^\s+at (?:async )?(?:\S.*\((?:\S+:\d+:\d+|native|index \d+)\)|\S+:\d+:\d+)\s*(?:\{\s*)?$/;
+/** A frame ends with its location: `(file:1:2)`, `file:1:2`, `(native)`, `(index 0)`; only the tail is searched. */
+const FRAME_START = /^\s+at \S/;
+const FRAME_END = /(?:\((?:[^()\s]+:\d+:\d+|native|index \d+)\)|\s[^()\s]+:\d+:\d+)\s*(?:\{\s*)?$/;
+const isFrame = (line: string): boolean => FRAME_START.test(line) && FRAME_END.test(line.length > 400 ? line.slice(-400) : line);
 const CAUSE_ELIDED = /^\s+\.\.\. \d+ lines? matching cause stack trace \.\.\.\s*$/;
 const VERSION = /^Node\.js v\d+\.\d+\.\d+\s*$/;
 
@@ -39,7 +42,7 @@ export const nodejs: Dialect = {
   start(line) {
     if (CRASH_LOCATION.test(line)) return { kind: 'own', phase: 'preamble' };
     if (HEADER.test(line)) return { kind: 'header', phase: 'frames' };
-    if (FRAME.test(line)) return { kind: 'frame', phase: 'frames' };
+    if (isFrame(line)) return { kind: 'frame', phase: 'frames' };
     return undefined;
   },
   next(line, st) {
