@@ -17,6 +17,6 @@ describe('docs/plugins.md', () => {
     for (const kind of ['input', 'filter', 'codec', 'output'] as const) {
       for (const name of pluginNames(kind)) expect(text).toContain(`### ${kind} ${name}\n`);
     }
-    expect(text).toMatch(/\| `port` \| number \| \| \*\*Required\.\*\*/);
+    expect(text).toMatch(/\| `port` \| number \| +\| \*\*Required\.\*\*/);
   });
 });
