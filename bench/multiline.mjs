@@ -3,12 +3,13 @@
 // on a Java log (fixtures/multiline/java.log, repeated) with `pattern` and with `preset => java`.
 // Reference for (2), same run: a bare loop that splits the same bytes into lines and joins lines that
 // start with whitespace (the least a multiline joiner must do). Needs `npm run build` first.
+// `--memory-only` skips the throughput part (the memory test runs it that way).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 if (typeof globalThis.gc !== 'function') {
-  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
 
@@ -47,6 +48,8 @@ await streams('pending 2-line event, pattern, no auto flush', { pattern: '^\\s',
 await streams('pending 2-line event, pattern, auto_flush_interval => 5', { pattern: '^\\s', what: 'previous', auto_flush_interval: 5 }, N, trace);
 await streams('pending 2-line event, preset => stacktraces, auto flush', { preset: ['stacktraces'], auto_flush_interval: 5 }, N, trace);
 await streams('pending 2-line event + 40-byte partial line, auto flush', { pattern: '^\\s', what: 'previous', auto_flush_interval: 5 }, N, (i) => trace(i) + `2024-05-01 10:00:01,000 INFO [conn-${i}] par`, 2);
+
+if (process.argv.includes('--memory-only')) process.exit(0);
 
 // ---- throughput ----
 const javaLog = readFileSync(new URL('../fixtures/multiline/java.log', import.meta.url));
