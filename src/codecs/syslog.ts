@@ -29,7 +29,7 @@ export interface SyslogCodecConfig {
   ecs: EcsMode;
   lenient: boolean;
   format: 'auto' | 'rfc5424' | 'rfc3164';
-  /** Zone of RFC 3164 timestamps; undefined = the process's zone, read per message (TZ may change in tests). */
+  /** Zone of RFC 3164 timestamps; undefined = the process's zone (looked up once, when the codec is made). */
   zone: Zone | undefined;
   monthNames: ReadonlyMap<string, number> | undefined;
   useLabels: boolean;
@@ -232,7 +232,8 @@ class LineDecoder implements Decoder {
   }
 }
 
-export function createSyslogCodec(cfg: SyslogCodecConfig): CodecInstance {
+export function createSyslogCodec(config: SyslogCodecConfig): CodecInstance {
+  const cfg: SyslogCodecConfig = { ...config, zone: config.zone ?? localZone() };
   return {
     decoder: (emit, stream) => new LineDecoder(cfg, emit, stream),
     decodeFrame(frame, emit) { emit(decodeToEvent(frameText(frame), cfg)); },

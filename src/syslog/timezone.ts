@@ -49,7 +49,22 @@ export function resolveZone(id: string): Zone | undefined {
       timeZone: s, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
       hour: 'numeric', minute: 'numeric', second: 'numeric', era: 'short',
     });
-    zone = { id: s, offsetAt: (utcMs: number) => intlOffset(fmt, utcMs) };
+    // Offsets only change at quarter-hour instants in the tz database: cache per 15 minutes, since
+    // asking Intl costs microseconds and every event of a stream falls in the same few buckets.
+    const cache = new Map<number, number>();
+    zone = {
+      id: s,
+      offsetAt: (utcMs: number) => {
+        const bucket = Math.floor(utcMs / 900_000);
+        let off = cache.get(bucket);
+        if (off === undefined) {
+          off = intlOffset(fmt, bucket * 900_000);
+          if (cache.size > 4096) cache.clear();
+          cache.set(bucket, off);
+        }
+        return off;
+      },
+    };
   } catch {
     zone = null;
   }
@@ -58,9 +73,14 @@ export function resolveZone(id: string): Zone | undefined {
 }
 
 /** The process's zone (Logstash's "platform default"), from TZ or the system setting. */
+let local: { tz: string | undefined; zone: Zone } | undefined;
 export function localZone(): Zone {
-  const id = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return (id && resolveZone(id)) || UTC_ZONE;
+  const tz = process.env.TZ;
+  if (local === undefined || local.tz !== tz) {
+    const id = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    local = { tz, zone: (id && resolveZone(id)) || UTC_ZONE };
+  }
+  return local.zone;
 }
 
 function intlOffset(fmt: Intl.DateTimeFormat, utcMs: number): number {

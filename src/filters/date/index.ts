@@ -63,6 +63,8 @@ export function createDateFilter(cfg: DateFilterConfig): FilterInstance {
     }
   }
   const now = cfg.now ?? Date.now;
+  // The machine's zone is looked up once: Intl's resolution is too slow to repeat per event.
+  const defaultZone = fixedZone ?? localZone();
   const { field, target, tagOnFailure } = cfg;
 
   return {
@@ -74,7 +76,7 @@ export function createDateFilter(cfg: DateFilterConfig): FilterInstance {
         zone = resolveZone(zoneTemplate(event));
         if (!zone) { for (const t of tagOnFailure) event.tag(t); return false; }
       }
-      const ctx: ParseContext = { zone: zone ?? localZone(), now: now() };
+      const ctx: ParseContext = { zone: zone ?? defaultZone, now: now() };
       if (!Array.isArray(value)) {
         for (const p of parsers) {
           const ms = p(value, ctx);
