@@ -17,7 +17,7 @@ import { writeCapture, rubyToS } from '../grok/capture.js';
 import { compileGrokAsync, type CompiledGrok } from '../grok/compile.js';
 import { GrokPatternError } from '../grok/expand.js';
 import { buildLibrary, type PatternTable } from '../grok/library.js';
-import { createGuard, TIMED_OUT, type MatchGuard } from '../grok/guard.js';
+import { guardFor, TIMED_OUT, type MatchGuard } from '../grok/guard.js';
 import { assessRisk } from '../grok/risk.js';
 
 export { GrokPatternError };
@@ -78,6 +78,9 @@ interface CompiledField {
   groks: CompiledGrok[];
 }
 
+// Compiled expressions over the built-in library only, shared by filters (configs repeat patterns).
+const builtinCompiled = new Map<string, CompiledGrok>();
+
 /** Compile every pattern of a grok filter. Throws GrokPatternError naming the pattern and the field. */
 export async function compileGrokFilter(s: GrokSettings): Promise<{ table: PatternTable; fields: CompiledField[] }> {
   const table = buildLibrary({
@@ -89,7 +92,14 @@ export async function compileGrokFilter(s: GrokSettings): Promise<{ table: Patte
     const groks: CompiledGrok[] = [];
     for (const p of patterns) {
       try {
-        groks.push(await compileGrokAsync(p, table, { namedCapturesOnly: s.namedCapturesOnly }));
+        const key = s.patternsDir.length === 0 && Object.keys(s.patternDefinitions).length === 0
+          ? JSON.stringify([s.ecs === 'disabled', s.namedCapturesOnly, p]) : undefined;
+        let g = key === undefined ? undefined : builtinCompiled.get(key);
+        if (g === undefined) {
+          g = await compileGrokAsync(p, table, { namedCapturesOnly: s.namedCapturesOnly });
+          if (key !== undefined) builtinCompiled.set(key, g);
+        }
+        groks.push(g);
       } catch (e) {
         if (e instanceof GrokPatternError) {
           throw new GrokPatternError({
@@ -216,7 +226,7 @@ export async function createGrokFilter(options: Options, ecs: EcsMode, cwd?: str
   let guard: MatchGuard | undefined;
   if (s.timeoutMillis > 0) {
     const risky = fields.flatMap((f) => f.groks).filter((g) => assessRisk(g.prepared).risky);
-    if (risky.length > 0) guard = await createGuard(risky);
+    if (risky.length > 0) guard = guardFor(risky);
   }
   return new GrokFilter(s, fields, guard);
 }

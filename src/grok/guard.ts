@@ -57,51 +57,60 @@ function groupNumbers(js, groups) {
   }
   return nums;
 }
-async function main() {
-  const engines = [];
-  for (const p of patterns) {
-    if (p.kind === 'native') {
-      const re = new RegExp(p.source, p.flags);
-      const nums = groupNumbers(p.source, p.groups);
-      engines.push((s) => {
-        re.lastIndex = 0;
-        const m = re.exec(s);
-        if (m === null) { r[0] = 0; return; }
-        r[0] = 1; r[1] = m.indices[0][0]; r[2] = m.indices[0][1];
-        for (let g = 0; g < p.groups; g++) {
-          const x = m.indices[nums[g]];
-          r[3 + 2 * g] = x === undefined ? -1 : x[0];
-          r[4 + 2 * g] = x === undefined ? -1 : x[1];
-        }
-      });
-    } else {
-      if (!onig) {
-        onig = require(onigPath.module);
-        const bytes = require('node:fs').readFileSync(onigPath.wasm);
-        await onig.loadWASM(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+async function compile(p) {
+  if (p.kind === 'native') {
+    const re = new RegExp(p.source, p.flags);
+    const nums = groupNumbers(p.source, p.groups);
+    return (s) => {
+      re.lastIndex = 0;
+      const m = re.exec(s);
+      if (m === null) { r[0] = 0; return; }
+      r[0] = 1; r[1] = m.indices[0][0]; r[2] = m.indices[0][1];
+      for (let g = 0; g < p.groups; g++) {
+        const x = m.indices[nums[g]];
+        r[3 + 2 * g] = x === undefined ? -1 : x[0];
+        r[4 + 2 * g] = x === undefined ? -1 : x[1];
       }
-      const sc = new onig.OnigScanner([p.source], { options: [4, 15], syntax: 10 });
-      engines.push((s) => {
-        const m = sc.findNextMatchSync(s, 0);
-        if (m === null) { r[0] = 0; return; }
-        const caps = m.captureIndices, len = s.length, nonAscii = !ASCII_ONLY.test(s);
-        r[0] = 1; r[1] = caps[0].start; r[2] = caps[0].end;
-        for (let g = 0; g < p.groups; g++) {
-          const x = caps[g + 1];
-          const unset = x === undefined || x.start > len || (x.start === len && x.end === len && nonAscii);
-          r[3 + 2 * g] = unset ? -1 : x.start;
-          r[4 + 2 * g] = unset ? -1 : x.end;
-        }
-      });
-    }
+    };
   }
+  if (!onig) {
+    const mod = require(onigPath.module);
+    const bytes = require('node:fs').readFileSync(onigPath.wasm);
+    await mod.loadWASM(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    onig = mod;
+  }
+  const sc = new onig.OnigScanner([p.source], { options: [4, 15], syntax: 10 });
+  return (s) => {
+    const m = sc.findNextMatchSync(s, 0);
+    if (m === null) { r[0] = 0; return; }
+    const caps = m.captureIndices, len = s.length, nonAscii = !ASCII_ONLY.test(s);
+    r[0] = 1; r[1] = caps[0].start; r[2] = caps[0].end;
+    for (let g = 0; g < p.groups; g++) {
+      const x = caps[g + 1];
+      const unset = x === undefined || x.start > len || (x.start === len && x.end === len && nonAscii);
+      r[3 + 2 * g] = unset ? -1 : x.start;
+      r[4 + 2 * g] = unset ? -1 : x.end;
+    }
+  };
+}
+async function main() {
+  const engines = new Map();
+  for (const [id, p] of patterns) engines.set(id, await compile(p));
   Atomics.store(c, 1, 1);
   Atomics.notify(c, 1);
   for (;;) {
     let st = Atomics.load(c, 0);
     while (st !== 1) { Atomics.wait(c, 0, st); st = Atomics.load(c, 0); }
-    const msg = receiveMessageOnPort(port);
-    if (msg !== undefined) engines[msg.message.p](msg.message.s); else r[0] = 0;
+    // Registrations of new expressions arrive before the request that needs them.
+    let msg = receiveMessageOnPort(port);
+    let req;
+    while (msg !== undefined) {
+      const m = msg.message;
+      if (m.register !== undefined) engines.set(m.register, await compile(m.pattern));
+      else req = m;
+      msg = receiveMessageOnPort(port);
+    }
+    if (req !== undefined) engines.get(req.p)(req.s); else r[0] = 0;
     Atomics.store(c, 0, 2);
     Atomics.notify(c, 0);
   }
@@ -113,37 +122,48 @@ const IDLE = 0;
 const REQUEST = 1;
 const DONE = 2;
 
+/** One guard worker per process, shared by every grok filter: workers are costly to start. */
 class WorkerGuard implements MatchGuard {
-  readonly #index = new Map<CompiledGrok, number>();
-  readonly #patterns: WorkerPattern[];
-  readonly #maxGroups: number;
+  readonly #ids = new Map<CompiledGrok, number>();
+  readonly #patterns = new Map<number, WorkerPattern>();
+  readonly #offsets = new Map<CompiledGrok, MatchOffsets>();
+  #capacity = 0;
   #worker: Worker | undefined;
   #port: MessagePort | undefined;
   #ctrl: Int32Array = new Int32Array(0);
   #result: Int32Array = new Int32Array(0);
   #kills = 0;
-  readonly #offsets: Map<CompiledGrok, MatchOffsets> = new Map();
-
-  constructor(groks: CompiledGrok[]) {
-    this.#patterns = groks.map((g, i) => {
-      this.#index.set(g, i);
-      this.#offsets.set(g, { start: 0, end: 0, starts: new Int32Array(g.engine.groups), ends: new Int32Array(g.engine.groups) });
-      const e = g.engine;
-      return e instanceof NativeEngine
-        ? { kind: 'native', source: e.regexp.source, flags: e.regexp.flags, groups: e.groups }
-        : { kind: 'oniguruma', source: e.source, flags: '', groups: e.groups };
-    });
-    this.#maxGroups = Math.max(0, ...groks.map((g) => g.engine.groups));
-  }
+  #users = 0;
 
   get kills(): number { return this.#kills; }
 
-  handles(g: CompiledGrok): boolean { return this.#index.has(g); }
+  handles(g: CompiledGrok): boolean { return this.#ids.has(g); }
 
-  /** Start a worker and block until it has compiled its patterns. */
-  start(): void {
+  /** Make the guard run these expressions (their worker copies are compiled lazily). */
+  register(groks: readonly CompiledGrok[]): void {
+    this.#users++;
+    for (const g of groks) {
+      if (this.#ids.has(g)) continue;
+      const id = this.#ids.size;
+      const e = g.engine;
+      const p: WorkerPattern = e instanceof NativeEngine
+        ? { kind: 'native', source: e.regexp.source, flags: e.regexp.flags, groups: e.groups }
+        : { kind: 'oniguruma', source: e.source, flags: '', groups: e.groups };
+      this.#ids.set(g, id);
+      this.#patterns.set(id, p);
+      this.#offsets.set(g, { start: 0, end: 0, starts: new Int32Array(e.groups), ends: new Int32Array(e.groups) });
+      if (e.groups > this.#capacity) {
+        // The result buffer is sized at start: a bigger expression needs a fresh worker.
+        this.#capacity = Math.max(64, e.groups * 2);
+        this.#stopWorker();
+      } else this.#port?.postMessage({ register: id, pattern: p });
+    }
+  }
+
+  /** Start a worker and block until it has compiled the registered expressions. */
+  #start(): void {
     const ctrl = new SharedArrayBuffer(8);
-    const result = new SharedArrayBuffer(4 * (3 + 2 * this.#maxGroups));
+    const result = new SharedArrayBuffer(4 * (3 + 2 * this.#capacity));
     const { port1, port2 } = new MessageChannel();
     const require = createRequire(import.meta.url);
     const onigPath = {
@@ -152,7 +172,7 @@ class WorkerGuard implements MatchGuard {
     };
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { ctrl, result, port: port2, patterns: this.#patterns, onigPath },
+      workerData: { ctrl, result, port: port2, patterns: [...this.#patterns], onigPath },
       transferList: [port2],
     });
     worker.unref();
@@ -162,19 +182,19 @@ class WorkerGuard implements MatchGuard {
     this.#ctrl = new Int32Array(ctrl);
     this.#result = new Int32Array(result);
     // Worker start-up does not need this thread's event loop, so waiting here cannot deadlock.
-    const r = Atomics.wait(this.#ctrl, 1, 0, 30_000);
-    if (r === 'timed-out') throw new Error('grok guard worker did not start');
+    if (Atomics.wait(this.#ctrl, 1, 0, 30_000) === 'timed-out') throw new Error('grok guard worker did not start');
   }
 
   exec(g: CompiledGrok, subject: string, timeoutMs: number): MatchOffsets | null | typeof TIMED_OUT {
-    if (this.#worker === undefined) this.start();
+    if (this.#worker === undefined) this.#start();
     const ctrl = this.#ctrl;
-    (this.#port as MessagePort).postMessage({ p: this.#index.get(g), s: subject });
+    (this.#port as MessagePort).postMessage({ p: this.#ids.get(g), s: subject });
     Atomics.store(ctrl, 0, REQUEST);
     Atomics.notify(ctrl, 0);
     const w = Atomics.wait(ctrl, 0, REQUEST, timeoutMs);
     if (w === 'timed-out' && Atomics.load(ctrl, 0) !== DONE) {
-      this.#kill();
+      this.#kills++;
+      this.#stopWorker();
       return TIMED_OUT;
     }
     Atomics.store(ctrl, 0, IDLE);
@@ -190,8 +210,7 @@ class WorkerGuard implements MatchGuard {
     return out;
   }
 
-  #kill(): void {
-    this.#kills++;
+  #stopWorker(): void {
     const w = this.#worker;
     this.#worker = undefined;
     this.#port?.close();
@@ -200,16 +219,21 @@ class WorkerGuard implements MatchGuard {
   }
 
   async close(): Promise<void> {
+    this.#users = Math.max(0, this.#users - 1);
+    if (this.#users > 0) return;
     const w = this.#worker;
     this.#worker = undefined;
     this.#port?.close();
+    this.#port = undefined;
     if (w) await w.terminate();
   }
 }
 
-/** A guard for these expressions, with its worker already running. */
-export async function createGuard(groks: CompiledGrok[]): Promise<MatchGuard> {
-  const g = new WorkerGuard(groks);
-  g.start();
-  return g;
+let shared: WorkerGuard | undefined;
+
+/** The process-wide guard, with these expressions registered. */
+export function guardFor(groks: readonly CompiledGrok[]): MatchGuard {
+  shared ??= new WorkerGuard();
+  shared.register(groks);
+  return shared;
 }
