@@ -138,6 +138,25 @@ testcases:
     expect(back.n).toBeInstanceOf(LsFloat);
   });
 
+  it('quotes strings a YAML 1.1 reader would take for something else and never folds long lines', () => {
+    const long = `${'x'.repeat(120)} end`;
+    const text = `testcases:\n  - input: ["${long}"]\n    expected: []\n`;
+    const out = applyUpdates({ format: 'yaml', text }, [{
+      path: ['testcases', 0, 'expected'],
+      events: [{ ts: new Timestamp(0), when: '2024-05-01T10:00:00Z', answer: 'yes', n: '12', plain: 'word', message: long }],
+    }]);
+    expect(out).toBe(`testcases:
+  - input: ["${long}"]
+    expected:
+      - answer: "yes"
+        message: ${long}
+        n: "12"
+        plain: word
+        ts: "1970-01-01T00:00:00.000Z"
+        when: "2024-05-01T10:00:00Z"
+`);
+  });
+
   it('rewrites JSON expectations, keeping other numbers exactly as written', () => {
     const text = '{"fields": {"n": 1.50, "big": 123456789012345678901}, "testcases": [{"input": ["a"], "expected": []}]}';
     const out = applyUpdates({ format: 'json', text }, [

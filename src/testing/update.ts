@@ -32,7 +32,8 @@ export async function writeUpdates(file: CaseFile, updates: Update[]): Promise<b
 function updateYaml(text: string, updates: Update[]): string {
   const doc = parseDocument(text);
   for (const u of updates) doc.setIn(u.path, yamlNode(doc, u.events as Value));
-  return doc.toString({ flowCollectionPadding: false });
+  // lineWidth 0: never fold long strings (an input line must stay one line to stay readable).
+  return doc.toString({ flowCollectionPadding: false, lineWidth: 0, doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER });
 }
 
 /** Event values to YAML nodes; floats keep a fraction (`10.0`) so they read back as floats. */
@@ -52,8 +53,28 @@ function yamlNode(doc: Document, v: Value): unknown {
     if (Number.isInteger(v.value)) s.minFractionDigits = 1;
     return s;
   }
-  if (v instanceof Timestamp) return new Scalar(v.toString());
+  if (v instanceof Timestamp) return quoted(v.toString());
+  if (typeof v === 'string' && readsDifferentlyInYaml11(v)) return quoted(v);
   return new Scalar(v);
+}
+
+function quoted(s: string): Scalar {
+  const node = new Scalar(s);
+  node.type = Scalar.QUOTE_DOUBLE;
+  return node;
+}
+
+/**
+ * Strings that a YAML 1.1 reader (logstash-filter-verifier's Go YAML, for one) would take for a timestamp,
+ * a boolean (`yes`, `on`) or a number are written quoted, so the file means the same to every reader.
+ */
+function readsDifferentlyInYaml11(s: string): boolean {
+  try {
+    const doc = parseDocument(s, { version: '1.1', schema: 'yaml-1.1', customTags: ['timestamp'] });
+    if (doc.errors.length > 0) return true;
+    const v: unknown = doc.toJS();
+    return v !== s;
+  } catch { return true; }
 }
 
 type JsonTree = LosslessNumber | string | boolean | null | JsonTree[] | { [k: string]: JsonTree };
