@@ -13,7 +13,7 @@ export const LENIENT_3164 = [
   'a missing PRI (priority fields are then left out)',
   'month names in any letter case, and in the configured locale',
   'a year after the day (`Jan 23 2008 13:27:53`), second 60, up to 9 fraction digits',
-  'Cisco IOS headers: message counter, sequence number, hostname and a `*`/`.` clock marker before the timestamp, `:` after it',
+  'Cisco IOS headers: message counter, sequence number, hostname and a `*`/`.` clock marker before the timestamp; a `:` after the timestamp (Cisco IOS and ASA)',
   'a missing HOSTNAME and TAG after the timestamp (empty message), control characters in HOSTNAME',
   'a TAG `name[pid]` without the colon',
 ] as const;
@@ -173,7 +173,8 @@ export function decode3164(input: string, o: Options3164): SyslogResult {
     time = t.time;
     p = t.end;
   }
-  if (cisco && s.charCodeAt(p) === 58) p++;
+  // Cisco IOS and ASA put a colon after the time (`Jan 05 2024 10:20:30: %ASA-6-…`).
+  if (o.lenient && s.charCodeAt(p) === 58 && (p + 1 === n || s.charCodeAt(p + 1) === 32)) p++;
 
   let appname: string | null = null;
   let procid: string | null = null;
