@@ -156,3 +156,20 @@ describe('JSON serialization', () => {
     expect(stringifyValue({ n: null, x: new LsFloat(Number.NaN) })).toBe('{"n":null,"x":null}');
   });
 });
+
+describe('Timestamp.parse', () => {
+  it('rejects impossible dates in both the fast and the general path', () => {
+    expect(Timestamp.parse('2024-02-30T00:00:00Z')).toBeUndefined();
+    expect(Timestamp.parse('2024-02-30T00:00:00+01:00')).toBeUndefined();
+    expect(Timestamp.parse('2024-02-29T00:00:00Z')!.toString()).toBe('2024-02-29T00:00:00.000Z');
+  });
+
+  it('agrees between the fast path and the general parser', () => {
+    for (const s of ['2024-05-01T10:00:00Z', '2024-05-01T10:00:00.5Z', '2024-05-01T10:00:00.123456789Z', '1969-12-31T23:59:59.999Z']) {
+      const fast = Timestamp.parse(s)!;
+      const general = Timestamp.parse(s.replace('Z', '+00:00'))!;
+      expect(fast.equals(general)).toBe(true);
+      expect(fast.toString()).toBe(general.toString());
+    }
+  });
+});

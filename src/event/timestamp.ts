@@ -31,6 +31,8 @@ export class Timestamp {
     let ms = Date.UTC(+y!, +mo! - 1, +d!, +h, +mi, +s);
     if (Number.isNaN(ms)) return undefined;
     if (+mo! < 1 || +mo! > 12 || +d! < 1 || +d! > 31 || +h > 24 || +mi > 59 || +s > 60) return undefined;
+    // Date.UTC rolls Feb 30 over to March; such a date is invalid.
+    if (new Date(Date.UTC(+y!, +mo! - 1, +d!)).getUTCDate() !== +d!) return undefined;
     if (zone && zone !== 'Z' && zone !== 'z') {
       const sign = zone[0] === '-' ? -1 : 1;
       const digits = zone.slice(1).replace(':', '');
