@@ -49,6 +49,11 @@ describe('stack-trace presets on fixtures', () => {
     expect(got.map((r) => r.message.split('\n'))).toEqual(expected);
   });
 
+  it('preset stacktraces handles framework and runtime variants (Spring, re-panics, exception groups, AggregateError, inner exceptions, Ruby causes)', () => {
+    const { lines, expected } = fixture('variants');
+    expect(join(['stacktraces'], lines).map((r) => r.message.split('\n'))).toEqual(expected);
+  });
+
   it('a preset for one language does not join another language\'s trace', () => {
     const { lines } = fixture('python');
     const got = join(['java'], lines);

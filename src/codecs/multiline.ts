@@ -28,8 +28,8 @@ import type { EcsMode } from '../plugins/options.js';
 import { asBytes, eventToString } from './_text.js';
 
 const MAX_LINES_TAG = 'multiline_codec_max_lines_reached';
-const EVENT_ORIGINAL = parseFieldRef('[event][original]');
 const MAX_BYTES_TAG = 'multiline_codec_max_bytes_reached';
+const EVENT_ORIGINAL = parseFieldRef('[event][original]');
 
 export class MultilineConfigError extends Error {}
 
