@@ -5,7 +5,8 @@
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jsonLines, startCli, waitFor } from './helpers/cli.js';
+import { readFileSync } from 'node:fs';
+import { jsonLines, runCli, startCli, waitFor } from './helpers/cli.js';
 
 type Cli = ReturnType<typeof startCli>;
 const running: Cli[] = [];
@@ -161,4 +162,20 @@ describe('multiline over tcp, through the CLI', () => {
     a.destroy();
     b.destroy();
   });
+
+  it('stdin with preset => "stacktraces": the six-language fixture comes out as its expected events', async () => {
+    const fix = new URL('../fixtures/multiline/', import.meta.url);
+    const input = readFileSync(new URL('mixed.log', fix));
+    const expected = (JSON.parse(readFileSync(new URL('mixed.expected.json', fix), 'utf8')) as { events: string[][] }).events;
+    const r = await runCli(['run', '--log.level', 'warn', '-e',
+      'input { stdin { codec => multiline { preset => "stacktraces" } } } output { stdout { codec => json_lines } }'], { input });
+    expect(r.code).toBe(0);
+    const events = jsonLines(r.stdout);
+    expect(events.map((e) => String(e.message).split('\n'))).toEqual(expected);
+    for (const e of events) {
+      expect((e.event as { original: string }).original).toBe(e.message);
+      expect(e.tags === undefined ? 1 : 2).toBe(String(e.message).includes('\n') ? 2 : 1);
+    }
+  });
 });
+
