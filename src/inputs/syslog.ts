@@ -16,6 +16,7 @@ import net from 'node:net';
 import type { Event } from '../event/event.js';
 import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type Options, type PluginContext } from '../plugins/api.js';
 import type { OptionSpecs } from '../plugins/options.js';
+import { codecOf } from './_net/codec.js';
 import { loadPlugin } from '../plugins/registry.js';
 import { SyslogFramer, frameProblemTag, DEFAULT_MAX_FRAME_SIZE, type Frame, type FramingMode } from '../syslog/framing.js';
 import { TcpListener, type Peer } from './_net/listener.js';
@@ -215,7 +216,7 @@ export default defineInput({
   doc: 'Receives syslog (RFC 5424 and RFC 3164) over TCP and UDP on one port, with RFC 6587 framing on TCP.',
   options: OPTIONS,
   async create(options, ctx) {
-    let codec = options.codec as CodecInstance | undefined;
+    let codec = options.codec ? await codecOf(options.codec, 'syslog', ctx) : undefined;
     if (!codec) {
       const def = await loadPlugin('codec', 'syslog');
       if (!def) throw new Error('syslog input: the syslog codec is not available');

@@ -18,6 +18,7 @@ import type { Event } from '../event/event.js';
 import type { Value } from '../event/values.js';
 import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type Options, type PluginContext } from '../plugins/api.js';
 import type { OptionSpecs } from '../plugins/options.js';
+import { codecOf } from './_net/codec.js';
 import { TcpListener, type Peer } from './_net/listener.js';
 import { SinkGate, plainIp, pumpSocket } from './_net/pump.js';
 import { ProxyHeaderReader, type ProxyInfo } from './_net/proxy.js';
@@ -211,7 +212,7 @@ export default defineInput({
       if (err instanceof TlsConfigError) throw new Error(`tcp input: ${err.message}`);
       throw err;
     }
-    const codec = (options.codec as CodecInstance | undefined) ?? await ctx.createCodec('line');
+    const codec = await codecOf(options.codec, 'line', ctx);
     return new TcpInput(options, ctx, codec, conf);
   },
 });

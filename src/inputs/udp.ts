@@ -13,6 +13,7 @@ import net from 'node:net';
 import type { Event } from '../event/event.js';
 import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type Options, type PluginContext } from '../plugins/api.js';
 import type { OptionSpecs } from '../plugins/options.js';
+import { codecOf } from './_net/codec.js';
 import { plainIp } from './_net/pump.js';
 
 const OPTIONS: OptionSpecs = {
@@ -146,7 +147,7 @@ export default defineInput({
   doc: 'Reads events from UDP datagrams, one datagram per frame, with the sender\'s IP on each event.',
   options: OPTIONS,
   async create(options, ctx) {
-    const codec = (options.codec as CodecInstance | undefined) ?? await ctx.createCodec('plain');
+    const codec = await codecOf(options.codec, 'plain', ctx);
     return new UdpInput(options, ctx, codec);
   },
 });

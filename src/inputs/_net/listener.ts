@@ -93,6 +93,7 @@ export class TcpListener {
     o.logger.debug(`${o.label}: new connection`, { client: `${peer.ip}:${peer.port}` });
     const h = o.onConnection(socket, peer).catch((err: unknown) => {
       o.logger.error(`${o.label}: connection handler failed`, { client: `${peer.ip}:${peer.port}`, error: String(err) });
+      socket.destroy();
     }).finally(() => {
       this.#sockets.delete(socket);
       this.#handlers.delete(h);
