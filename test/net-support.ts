@@ -4,9 +4,11 @@ import dgram from 'node:dgram';
 import { Event } from '../src/event/event.js';
 import type { CodecInstance, Decoder, InputInstance, InputSink, Logger, PluginContext } from '../src/plugins/api.js';
 import type { EcsMode } from '../src/plugins/options.js';
+import { createCodecByName } from '../src/pipeline/instantiate.js';
 
 export interface LogLine { level: string; msg: string; data?: Record<string, unknown> }
 
+/** A plugin context whose codecs are the given factories, else the real codecs of src/codecs. */
 export function testContext(ecs: EcsMode = 'v8', codecs: Record<string, () => CodecInstance> = {}): PluginContext & { logs: LogLine[] } {
   const logs: LogLine[] = [];
   const logger: Logger = {
@@ -17,10 +19,10 @@ export function testContext(ecs: EcsMode = 'v8', codecs: Record<string, () => Co
   };
   return {
     ecs, id: 'test', logger, logs,
-    createCodec: async (name) => {
+    createCodec: async (name, options) => {
       const make = codecs[name];
-      if (!make) throw new Error(`no codec ${name} in test context`);
-      return make();
+      if (make) return make();
+      return createCodecByName(name, options ?? {}, { ecs });
     },
   };
 }

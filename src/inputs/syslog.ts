@@ -36,6 +36,8 @@ const OPTIONS: OptionSpecs = {
   severity_labels: { type: 'array', default: SEVERITY_LABELS, doc: 'Severity labels, indexed by severity number.' },
   timezone: { type: 'string', doc: 'Time zone for timestamps without an offset (RFC 3164), e.g. `Europe/Paris`; the platform\'s by default.' },
   locale: { type: 'string', doc: 'Locale of month names in RFC 3164 timestamps.' },
+  lenient: { type: 'boolean', default: false, doc: 'Decode leniently: accept what real senders emit besides the RFCs (see the `syslog` codec).' },
+  format: { type: 'string', values: ['auto', 'rfc5424', 'rfc3164'], default: 'auto', doc: 'Decode every message as this format instead of detecting it per message.' },
   service_type: { type: 'string', default: 'system', doc: 'ECS mode: value of `[service][type]`.' },
   max_frame_size: { type: 'number', default: DEFAULT_MAX_FRAME_SIZE, doc: 'Largest TCP syslog frame in bytes; longer frames are cut and tagged `_syslogframetoolong`.' },
   framing: { type: 'string', values: ['auto', 'octet_counting', 'non_transparent'], default: 'auto', doc: 'RFC 6587 framing on TCP: detected per frame (`auto`), or forced.' },
@@ -46,7 +48,7 @@ const OPTIONS: OptionSpecs = {
 };
 
 /** Options of the syslog codec that this input forwards when the codec declares them. */
-const FORWARDED = ['use_labels', 'facility_labels', 'severity_labels', 'timezone', 'locale'] as const;
+const FORWARDED = ['use_labels', 'facility_labels', 'severity_labels', 'timezone', 'locale', 'lenient', 'format'] as const;
 
 class SyslogInput implements InputInstance {
   readonly #o: Options;
