@@ -104,6 +104,29 @@ describe('sluice test CLI', () => {
     expect(r.stdout).toMatch(/^1 passed, 0 failed \(1 case in 1 file, /m);
   });
 
+  it('takes the codec and decorations of the input named by input_plugin, and runs a directory of case files', async () => {
+    const dir = scratch({
+      'pipeline.conf': `input {
+  stdin { id => "app_in" codec => json_lines type => "app" tags => ["from_app"] }
+  stdin { id => "other_in" }
+}
+filter { mutate { add_field => { "seen_type" => "%{type}" } } }
+`,
+      'a.json': JSON.stringify({
+        input_plugin: 'app_in',
+        testcases: [{ description: 'json from app_in', input: ['{"message":"m","n":1}'], expected: [{ message: 'm', n: 1, type: 'app', seen_type: 'app', tags: ['from_app'] }] }],
+      }),
+      'b.yaml': 'input_plugin: other_in\ntestcases:\n  - description: plain line from other_in\n    input: [\'{"message":"m"}\']\n    expected: [{ message: \'{"message":"m"}\', seen_type: "%{type}" }]\n',
+      'c.yaml': 'input_plugin: nope\ntestcases:\n  - input: [x]\n    expected: []\n',
+    });
+    const r = await runCli(['test', '-v', dir, join(dir, 'pipeline.conf')]);
+    expect(r.stdout).toMatch(/^PASS .*a\.json › json from app_in/m);
+    expect(r.stdout).toMatch(/^PASS .*b\.yaml › plain line from other_in/m);
+    expect(r.stdout).toContain('input_plugin "nope": the config has no input with that id (inputs: app_in, other_in)');
+    expect(r.stdout).toMatch(/^2 passed, 1 failed \(3 cases in 3 files, /m);
+    expect(r.code).toBe(1);
+  });
+
   it('writes a JUnit report and, with --update, rewrites failing expectations so the next run passes', async () => {
     const dir = scratch({
       'upper.conf': 'filter { mutate { uppercase => ["message"] } }\n',

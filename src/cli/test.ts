@@ -26,7 +26,8 @@ import { writeUpdates } from '../testing/update.js';
 
 const HELP = `Usage: sluice test CASES CONFIG...     test case file(s) against a config (logstash-filter-verifier's form)
        sluice test PATH...               every <name>.test.yaml|.test.yml|.test.json under PATH against the
-                                         <name>.conf (or directory <name>/) beside it
+                                         <name>.conf (or directory <name>/) beside it; <name>.<variant>.test.yaml
+                                         also uses <name>.conf, so a config can have several case files
 
 Case files use logstash-filter-verifier's format (JSON or YAML): codec, fields, ignore, input_plugin,
 export_metadata, testcases[] with input (lines), expected (events), description, event/fields. sluice adds
@@ -100,7 +101,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     ? await discoverSideBySide(positionals)
     : await discoverWithConfig(positionals[0]!, positionals.slice(1));
 
-  const results: FileResult[] = problems.map((p) => ({ path: p.split(': ')[0]!, config: [], error: p.slice(p.indexOf(': ') + 2), cases: [], setupMs: 0, durationMs: 0 }));
+  const results: FileResult[] = problems.map((p) => ({ path: p.path, config: [], error: p.message, cases: [], setupMs: 0, durationMs: 0 }));
   for (const r of results) process.stdout.write(formatFileResult(r, palette, verbose));
 
   // Load every case file first, so the progress line knows the total.

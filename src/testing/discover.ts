@@ -20,7 +20,11 @@ export interface Pairing {
   config: string[];
 }
 
-export class DiscoveryError extends Error {}
+/** A path that cannot run, and why. */
+export interface Problem {
+  path: string;
+  message: string;
+}
 
 const SIDE_BY_SIDE = /\.test\.(ya?ml|json)$/i;
 
@@ -50,31 +54,31 @@ export async function configBeside(casePath: string): Promise<string | undefined
 }
 
 /** Side-by-side form: every case file under the given paths, each with the config beside it. */
-export async function discoverSideBySide(paths: string[]): Promise<{ pairs: Pairing[]; problems: string[] }> {
+export async function discoverSideBySide(paths: string[]): Promise<{ pairs: Pairing[]; problems: Problem[] }> {
   const pairs: Pairing[] = [];
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   for (const p of paths) {
     const k = await kind(p);
     let files: string[];
     if (k === 'dir') {
       files = (await fg(['**/*.test.{yaml,yml,json}'], { cwd: p, onlyFiles: true, caseSensitiveMatch: false }))
         .sort().map((f) => join(p, f));
-      if (files.length === 0) problems.push(`${p}: no case files (<name>.test.yaml, .test.yml or .test.json) found`);
+      if (files.length === 0) problems.push({ path: p, message: 'no case files (<name>.test.yaml, .test.yml or .test.json) found' });
     } else if (k === 'file') {
       if (!isSideBySideCaseFile(p)) {
-        problems.push(`${p}: a case file given alone must be named <name>.test.yaml (or .yml, .json) with <name>.conf beside it; otherwise give the config too: sluice test ${p} CONFIG`);
+        problems.push({ path: p, message: `a case file given alone must be named <name>.test.yaml (or .yml, .json) with <name>.conf beside it; otherwise give the config too: sluice test ${p} CONFIG` });
         continue;
       }
       files = [p];
     } else {
-      problems.push(`${p}: no such file or directory`);
+      problems.push({ path: p, message: 'no such file or directory' });
       continue;
     }
     for (const f of files) {
       const config = await configBeside(f);
       if (config === undefined) {
         const stem = basename(f).replace(SIDE_BY_SIDE, '');
-        problems.push(`${f}: no config beside it (looked for ${stem}.conf or the directory ${stem}/ in ${dirname(f) || '.'}, also without .<variant> suffixes)`);
+        problems.push({ path: f, message: `no config beside it (looked for ${stem}.conf or the directory ${stem}/ in ${dirname(f) || '.'}, also without .<variant> suffixes)` });
       } else pairs.push({ casePath: f, config: [config] });
     }
   }
@@ -82,17 +86,19 @@ export async function discoverSideBySide(paths: string[]): Promise<{ pairs: Pair
 }
 
 /** LFV form: the case file, or every case file directly in the directory, against one config. */
-export async function discoverWithConfig(cases: string, config: string[]): Promise<{ pairs: Pairing[]; problems: string[] }> {
-  const problems: string[] = [];
-  for (const c of config) if (await kind(c) === undefined) problems.push(`${c}: no such file or directory`);
+export async function discoverWithConfig(cases: string, config: string[]): Promise<{ pairs: Pairing[]; problems: Problem[] }> {
+  const problems: Problem[] = [];
+  for (const c of config) if (await kind(c) === undefined) problems.push({ path: c, message: 'no such file or directory' });
   const k = await kind(cases);
   let files: string[] = [];
   if (k === 'file') files = [cases];
   else if (k === 'dir') {
     files = (await readdir(cases)).filter((f) => caseFileFormat(f) !== undefined).sort().map((f) => join(cases, f));
-    if (files.length === 0) problems.push(`${cases}: no case files (.json, .yaml, .yml) found`);
-  } else problems.push(`${cases}: no such file or directory`);
-  return { pairs: files.map((casePath) => ({ casePath, config })), problems };
+    if (files.length === 0) problems.push({ path: cases, message: 'no case files (.json, .yaml, .yml) found' });
+  } else problems.push({ path: cases, message: 'no such file or directory' });
+  // A missing config is reported once, not once per case file.
+  const configMissing = problems.some((p) => config.includes(p.path));
+  return { pairs: configMissing ? [] : files.map((casePath) => ({ casePath, config })), problems };
 }
 
 /** A path for messages: relative to the working directory when inside it. */
