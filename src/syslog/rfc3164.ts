@@ -96,7 +96,12 @@ function scanBsd(s: string, at: number, o: Options3164): BsdTime | number {
     nanos = Number(s.slice(start, p)) * 10 ** (9 - k);
   }
   const zone = o.zone ?? localZone();
-  if (year < 0) year = guessYear(month, yearMonthIn(zone, o.nowMs));
+  if (year < 0) {
+    year = guessYear(month, yearMonthIn(zone, o.nowMs));
+    // Logstash's date filter reads year-less dates in leap year 2000 and then moves them to the
+    // guessed year, so Feb 29 becomes Feb 28; do the same.
+    if (month === 2 && day === 29 && daysInMonth(year, 2) === 28) day = 28;
+  }
   if (day > daysInMonth(year, month)) return at;
   const ms = wallToUtc(zone, year, month, day, h, mi, sec, 0) + Math.floor(nanos / 1e6);
   return { end: p, text: s.slice(at, p), time: new Timestamp(ms, nanos % 1e6) };
