@@ -84,6 +84,7 @@ export async function loadPipeline(source: LoadSource, settings: LoadSettings): 
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   const units: { file: string; text: string }[] = [];
+  const seen = new Set<string>();
 
   if (source.text !== undefined && source.text !== '') units.push({ file: CONFIG_STRING, text: source.text });
   for (const path of source.paths ?? []) {
@@ -97,7 +98,9 @@ export async function loadPipeline(source: LoadSource, settings: LoadSettings): 
       continue;
     }
     for (const file of files) {
-      if (sources.has(file)) continue;
+      // The same file reached through two paths is loaded once.
+      if (seen.has(file)) continue;
+      seen.add(file);
       try {
         const text = readFileSync(file.startsWith('/') ? file : join(cwd, file), 'utf8');
         units.push({ file, text });
