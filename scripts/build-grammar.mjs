@@ -15,5 +15,5 @@ for (const file of existsSync(grammarDir) ? readdirSync(grammarDir).filter((f) =
   const code = peggy.generate(source, { output: 'source', format: 'es', grammarSource: `grammar/${file}` });
   const name = basename(file, '.peggy');
   writeFileSync(join(outDir, `${name}.js`), `// Generated from grammar/${file} by scripts/build-grammar.mjs. Do not edit.\n${code}`);
-  writeFileSync(join(outDir, `${name}.d.ts`), `// Generated. Do not edit.\nexport function parse(input: string, options?: Record<string, unknown>): any;\nexport class SyntaxError extends Error { location: { start: { line: number; column: number; offset: number }; end: { line: number; column: number; offset: number } }; expected: unknown; found: string | null; format(sources: { source: string; text: string }[]): string; }\n`);
+  writeFileSync(join(outDir, `${name}.d.ts`), `// Generated. Do not edit.\nexport function parse(input: string, options?: Record<string, unknown>): unknown;\nexport class SyntaxError extends Error { location: { start: { line: number; column: number; offset: number }; end: { line: number; column: number; offset: number } }; expected: unknown; found: string | null; format(sources: { source: string; text: string }[]): string; }\n`);
 }

@@ -177,6 +177,13 @@ describe('in and not in', () => {
     expect(check('[a] in [b]', { b: ['x'] })).toBe(false);
   });
 
+  it('reads a one-element "array" as a field reference, as Logstash\'s grammar does', () => {
+    // `["x"]` is a selector for the field named `"x"` (quotes included), not a list.
+    expect(check('"x" in ["x"]', {})).toBe(false);
+    expect(check('"x" in ["x"]', { '"x"': 'xyz' })).toBe(true);
+    expect(check('[a] in ["x"]', { a: 'x' })).toBe(false);
+  });
+
   it('decides two constants at compile time', () => {
     expect(check('"a" in ["a", "b"]')).toBe(true);
     expect(check('"bc" in "abc"')).toBe(true);

@@ -131,6 +131,7 @@ describe('option coercion', () => {
     expect((await filterOptions('ports => "514"')).ports).toEqual([514]);
     expect((await filterOptions('ports => [1, "2"]')).ports).toEqual([1, 2]);
     expect((await filterOptions('hosts => "http://a:9200"')).hosts).toEqual(['http://a:9200']);
+    expect((await filterOptions('hosts => "${HOSTS}"', { HOSTS: 'http://a:9200 http://b:9200' })).hosts).toEqual(['http://a:9200', 'http://b:9200']);
     expect(await filterOptions('ports => []')).not.toHaveProperty('ports');
     expect((await problems('zz_opts { ports => [1, "x"] }'))[0]!.code).toBe('SLC_INVALID_VALUE');
   });

@@ -191,7 +191,9 @@ function checkAllowed(spec: OptionSpec, value: unknown): Coerced {
  */
 export function coerceOption(spec: OptionSpec, value: unknown, ctx: CoerceContext): Coerced {
   if (spec.list) {
-    const items = Array.isArray(value) ? value : [value];
+    let items = Array.isArray(value) ? value : [value];
+    // A list of URIs may come as one space-separated string (typically from an environment variable).
+    if (spec.type === 'uri') items = items.flatMap((i) => (typeof i === 'string' ? i.split(/\s+/).filter(Boolean) : [i]));
     if (items.length === 0) return ok(undefined);
     const out: unknown[] = [];
     for (const item of items) {
