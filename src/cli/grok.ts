@@ -68,7 +68,7 @@ function capturesJson(g: CompiledGrok, line: string, keepEmpty: boolean): string
   const m = g.exec(line);
   if (m === null) return undefined;
   const event = new Event({});
-  g.captures(line, m, (f, v) => writeCapture(event, f.path, v, false, keepEmpty));
+  g.captures(m, (f, v) => writeCapture(event, f.path, v, false, keepEmpty));
   const out = { ...event.data };
   delete out['@timestamp'];
   delete out['@version'];

@@ -204,7 +204,7 @@ export class GrokFilter {
       } else m = g.exec(input);
       matched = m !== null;
       if (m !== null) {
-        g.captures(input, m, (cf, value) => this.#write(cf.field, cf.path, value, event));
+        g.captures(m, (cf, value) => this.#write(cf.field, cf.path, value, event));
         if (this.#s.breakOnMatch) break;
       }
     }

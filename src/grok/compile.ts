@@ -11,7 +11,7 @@
  */
 import { parseFieldRef, type FieldPath } from '../event/fieldref.js';
 import type { Value } from '../event/values.js';
-import { NativeEngine, OnigurumaEngine, loadOniguruma, onigurumaLoaded, type Engine, type EngineKind, type MatchOffsets } from './engine.js';
+import { NativeEngine, OnigurumaEngine, loadOniguruma, onigurumaLoaded, type Engine, type EngineKind, type GrokMatch } from './engine.js';
 import { expandPattern, GrokPatternError } from './expand.js';
 import type { PatternTable } from './library.js';
 import { rubyToF, rubyToI } from './ruby.js';
@@ -58,19 +58,21 @@ export class CompiledGrok {
     this.groupNames = init.groupNames;
   }
 
-  exec(subject: string): MatchOffsets | null { return this.engine.exec(subject); }
+  exec(subject: string): GrokMatch | null { return this.engine.exec(subject); }
 
   /**
    * Call `emit` for every capture of a match, in jls-grok's order, with the converted value
    * (undefined when the group did not take part).
    */
-  captures(subject: string, m: MatchOffsets, emit: (f: CaptureField, value: Value | undefined) => void): void {
-    const { starts, ends } = m;
-    for (const f of this.fields) {
-      for (const slot of f.slots) {
-        const s = starts[slot.group] as number;
-        if (s < 0) { emit(f, undefined); continue; }
-        const text = subject.slice(s, ends[slot.group]);
+  captures(m: GrokMatch, emit: (f: CaptureField, value: Value | undefined) => void): void {
+    const fields = this.fields;
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i] as CaptureField;
+      const slots = f.slots;
+      for (let j = 0; j < slots.length; j++) {
+        const slot = slots[j] as CaptureSlot;
+        const text = m.group(slot.group);
+        if (text === undefined) { emit(f, undefined); continue; }
         emit(f, slot.conversion === 'none' ? text : slot.conversion === 'int' ? rubyToI(text) : rubyToF(text));
       }
     }
@@ -81,7 +83,7 @@ export class CompiledGrok {
     const m = this.exec(subject);
     if (m === null) return null;
     const out: Array<[string, Value | undefined]> = [];
-    this.captures(subject, m, (f, v) => out.push([f.field, v]));
+    this.captures(m, (f, v) => out.push([f.field, v]));
     return out;
   }
 }

@@ -17,13 +17,31 @@ import type * as onig from 'vscode-oniguruma';
 
 export type EngineKind = 'native' | 'oniguruma';
 
-export interface MatchOffsets {
-  /** Whole-match start/end. */
-  start: number;
-  end: number;
+/** A successful match. Engines reuse one object: read it before the next exec. */
+export interface GrokMatch {
+  /** Whole-match start/end (UTF-16 offsets). */
+  readonly start: number;
+  readonly end: number;
+  /** Text of group g{i}, undefined when it did not take part. */
+  group(i: number): string | undefined;
+}
+
+/** A match given as offsets (Oniguruma, the guard worker). */
+export class MatchOffsets implements GrokMatch {
+  start = 0;
+  end = 0;
+  subject = '';
   /** starts[i]/ends[i] for group g{i}; -1 when it did not take part. */
-  starts: Int32Array;
-  ends: Int32Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  constructor(groups: number) {
+    this.starts = new Int32Array(groups);
+    this.ends = new Int32Array(groups);
+  }
+  group(i: number): string | undefined {
+    const s = this.starts[i] as number;
+    return s < 0 ? undefined : this.subject.slice(s, this.ends[i]);
+  }
 }
 
 export interface Engine {
@@ -32,7 +50,7 @@ export interface Engine {
   readonly groups: number;
   /** The JavaScript source (native engine) or the Oniguruma source. */
   readonly source: string;
-  exec(subject: string): MatchOffsets | null;
+  exec(subject: string): GrokMatch | null;
   /** Plain V8 RegExp for the same pattern, when native (benchmarks compare against it). */
   readonly regexp?: RegExp;
 }
@@ -68,22 +86,26 @@ function groupNumbers(js: string, groups: number): Int32Array {
   return nums;
 }
 
+/** The result of the last native exec, read through the group numbers of the translation. */
+class NativeMatch implements GrokMatch {
+  m: RegExpExecArray | null = null;
+  constructor(private readonly nums: Int32Array) {}
+  get start(): number { return (this.m as RegExpExecArray).index; }
+  get end(): number { const m = this.m as RegExpExecArray; return m.index + (m[0] as string).length; }
+  group(i: number): string | undefined { return (this.m as RegExpExecArray)[this.nums[i] as number]; }
+}
+
 export class NativeEngine implements Engine {
   readonly kind = 'native' as const;
   readonly regexp: RegExp;
-  readonly #nums: Int32Array;
-  readonly #starts: Int32Array;
-  readonly #ends: Int32Array;
-  readonly #result: MatchOffsets;
+  readonly #match: NativeMatch;
   constructor(readonly source: string, readonly groups: number, flags: string) {
     this.regexp = new RegExp(source, flags);
-    this.#nums = groupNumbers(source, groups);
+    const nums = groupNumbers(source, groups);
     for (let g = 0; g < groups; g++) {
-      if ((this.#nums[g] as number) < 0) throw new Error(`group g${g} not found in translated pattern`);
+      if ((nums[g] as number) < 0) throw new Error(`group g${g} not found in translated pattern`);
     }
-    this.#starts = new Int32Array(groups);
-    this.#ends = new Int32Array(groups);
-    this.#result = { start: 0, end: 0, starts: this.#starts, ends: this.#ends };
+    this.#match = new NativeMatch(nums);
   }
 
   /** Translate, or return undefined when oniguruma-to-es cannot promise an exact translation. */
@@ -104,26 +126,18 @@ export class NativeEngine implements Engine {
     if (o?.strategy !== undefined && o.strategy !== null) return undefined;
     if (Array.isArray(o?.transfers) && o.transfers.length > 0) return undefined;
     try {
-      return new NativeEngine(details.pattern, groups, details.flags.includes('d') ? details.flags : `${details.flags}d`);
+      return new NativeEngine(details.pattern, groups, details.flags);
     } catch {
       return undefined;
     }
   }
 
-  exec(subject: string): MatchOffsets | null {
+  exec(subject: string): GrokMatch | null {
     this.regexp.lastIndex = 0;
-    const m = this.regexp.exec(subject) as (RegExpExecArray & { indices: Array<[number, number] | undefined> }) | null;
+    const m = this.regexp.exec(subject);
     if (m === null) return null;
-    const ind = m.indices;
-    const first = ind[0] as [number, number];
-    this.#result.start = first[0];
-    this.#result.end = first[1];
-    for (let g = 0; g < this.groups; g++) {
-      const p = ind[this.#nums[g] as number];
-      if (p === undefined) { this.#starts[g] = -1; this.#ends[g] = -1; }
-      else { this.#starts[g] = p[0]; this.#ends[g] = p[1]; }
-    }
-    return this.#result;
+    this.#match.m = m;
+    return this.#match;
   }
 }
 
@@ -157,8 +171,6 @@ const ASCII_ONLY = /^[\x00-\x7f]*$/;
 export class OnigurumaEngine implements Engine {
   readonly kind = 'oniguruma' as const;
   readonly #scanner: onig.OnigScanner;
-  readonly #starts: Int32Array;
-  readonly #ends: Int32Array;
   readonly #result: MatchOffsets;
   /** Oniguruma group number of each grok group (its named groups are numbered in order). */
   readonly #nums: Int32Array;
@@ -171,20 +183,20 @@ export class OnigurumaEngine implements Engine {
     });
     // With Ruby syntax and named groups present, plain groups do not capture: g{i} is group i+1.
     this.#nums = Int32Array.from({ length: groups }, (_, i) => i + 1);
-    this.#starts = new Int32Array(groups);
-    this.#ends = new Int32Array(groups);
-    this.#result = { start: 0, end: 0, starts: this.#starts, ends: this.#ends };
+    this.#result = new MatchOffsets(groups);
   }
 
-  exec(subject: string): MatchOffsets | null {
+  exec(subject: string): GrokMatch | null {
     const m = this.#scanner.findNextMatchSync(subject, 0);
     if (m === null) return null;
     const caps = m.captureIndices;
     const whole = caps[0] as onig.IOnigCaptureIndex;
     const len = subject.length;
     const nonAscii = !ASCII_ONLY.test(subject);
-    this.#result.start = whole.start;
-    this.#result.end = whole.end;
+    const r = this.#result;
+    r.subject = subject;
+    r.start = whole.start;
+    r.end = whole.end;
     for (let g = 0; g < this.groups; g++) {
       const c = caps[this.#nums[g] as number];
       // A group that did not participate comes back as offset 2^32-1, except when the subject has
@@ -192,12 +204,12 @@ export class OnigurumaEngine implements Engine {
       // empty match at the end. Both are read as "no match" (an empty capture at the very end of a
       // non-ASCII subject is indistinguishable and treated the same way).
       if (c === undefined || c.start > len || (c.start === len && c.end === len && nonAscii)) {
-        this.#starts[g] = -1; this.#ends[g] = -1; continue;
+        r.starts[g] = -1; r.ends[g] = -1; continue;
       }
-      this.#starts[g] = c.start;
-      this.#ends[g] = c.end;
+      r.starts[g] = c.start;
+      r.ends[g] = c.end;
     }
-    return this.#result;
+    return r;
   }
 
   dispose(): void { this.#scanner.dispose(); }

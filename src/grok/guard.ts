@@ -10,8 +10,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import type { CompiledGrok } from './compile.js';
-import type { MatchOffsets } from './engine.js';
-import { NativeEngine } from './engine.js';
+import { MatchOffsets, NativeEngine } from './engine.js';
 
 export const TIMED_OUT = Symbol('grok timeout');
 
@@ -59,7 +58,7 @@ function groupNumbers(js, groups) {
 }
 async function compile(p) {
   if (p.kind === 'native') {
-    const re = new RegExp(p.source, p.flags);
+    const re = new RegExp(p.source, p.flags + 'd');
     const nums = groupNumbers(p.source, p.groups);
     return (s) => {
       re.lastIndex = 0;
@@ -151,7 +150,7 @@ class WorkerGuard implements MatchGuard {
         : { kind: 'oniguruma', source: e.source, flags: '', groups: e.groups };
       this.#ids.set(g, id);
       this.#patterns.set(id, p);
-      this.#offsets.set(g, { start: 0, end: 0, starts: new Int32Array(e.groups), ends: new Int32Array(e.groups) });
+      this.#offsets.set(g, new MatchOffsets(e.groups));
       if (e.groups > this.#capacity) {
         // The result buffer is sized at start: a bigger expression needs a fresh worker.
         this.#capacity = Math.max(64, e.groups * 2);
@@ -201,6 +200,7 @@ class WorkerGuard implements MatchGuard {
     const r = this.#result;
     if (r[0] === 0) return null;
     const out = this.#offsets.get(g) as MatchOffsets;
+    out.subject = subject;
     out.start = r[1] as number;
     out.end = r[2] as number;
     for (let i = 0; i < out.starts.length; i++) {

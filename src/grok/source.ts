@@ -112,42 +112,44 @@ export function prepareSource(src: string): PreparedSource {
  * captures of a quantified group at every iteration. Such patterns are not translated natively.
  */
 export function hasCaptureInRepeat(src: string): boolean {
-  // For every open group: does it (transitively) contain a named group?
-  const stack: boolean[] = [false];
+  // For every open group: is it named itself, and does it contain a named group?
+  const stack: Array<{ self: boolean; inner: boolean }> = [{ self: false, inner: false }];
   let i = 0;
   let depth = 0;
-  let lastGroupHadCapture = false;
+  // Only groups with named groups strictly inside matter: a repeated `(?<g0>x)+` is set by every
+  // iteration, so both engines report the last one.
+  let lastGroupHadInner = false;
   while (i < src.length) {
     const c = src[i] as string;
-    if (c === '\\') { i += 2; lastGroupHadCapture = false; continue; }
+    if (c === '\\') { i += 2; lastGroupHadInner = false; continue; }
     if (depth > 0) {
       if (c === '[') depth++;
       else if (c === ']') depth--;
       i++;
       continue;
     }
-    if (c === '[') { depth = 1; i++; if (src[i] === '^') i++; if (src[i] === ']') i++; lastGroupHadCapture = false; continue; }
+    if (c === '[') { depth = 1; i++; if (src[i] === '^') i++; if (src[i] === ']') i++; lastGroupHadInner = false; continue; }
     if (c === '(') {
-      const named = src.startsWith('(?<g', i) && /^\(\?<g\d+>/.test(src.slice(i, i + 12));
-      stack.push(named);
+      stack.push({ self: /^\(\?<g\d+>/.test(src.slice(i, i + 12)), inner: false });
       i++;
       continue;
     }
     if (c === ')') {
-      const had = stack.pop() ?? false;
-      if (had && stack.length > 0) stack[stack.length - 1] = true;
-      lastGroupHadCapture = had;
+      const f = stack.pop() ?? { self: false, inner: false };
+      const parent = stack[stack.length - 1];
+      if (parent && (f.self || f.inner)) parent.inner = true;
+      lastGroupHadInner = f.inner;
       i++;
       continue;
     }
-    if (lastGroupHadCapture) {
+    if (lastGroupHadInner) {
       if (c === '*' || c === '+') return true;
       if (c === '{') {
-        const m = /^\{(\d*),?(\d*)\}/.exec(src.slice(i, i + 16));
-        if (m && (src.slice(i, i + 16).includes(',') ? (m[2] === '' || Number(m[2]) > 1) : Number(m[1]) > 1)) return true;
+        const m = /^\{(\d*)(,?)(\d*)\}/.exec(src.slice(i, i + 16));
+        if (m && (m[2] === ',' ? (m[3] === '' || Number(m[3]) > 1) : Number(m[1]) > 1)) return true;
       }
     }
-    lastGroupHadCapture = false;
+    lastGroupHadInner = false;
     i++;
   }
   return false;
