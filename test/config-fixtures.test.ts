@@ -53,3 +53,15 @@ describe('invalid config fixtures', () => {
     });
   }
 });
+
+describe('the syslog example of the Logstash documentation', () => {
+  it('merges the two flat add_field arrays into one hash', async () => {
+    const r = await loadPipeline({ paths: [join(validDir, 'docs-syslog-example.conf')] }, settings);
+    const branch = r.plan!.filters[0]!;
+    if (branch.type !== 'if') throw new Error('expected a conditional');
+    const grok = branch.branches[0]!.steps[0]!;
+    if (grok.type !== 'plugin') throw new Error('expected grok');
+    expect(grok.plugin.options.add_field).toEqual({ received_at: '%{@timestamp}', received_from: '%{host}' });
+    expect(r.plan!.inputs.map((p) => p.options.type)).toEqual(['syslog', 'syslog']);
+  });
+});
