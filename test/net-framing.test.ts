@@ -42,6 +42,11 @@ describe('RFC 6587 octet counting', () => {
     expectStable('54 <134>Apr 28 11:53:44 myhost myapp: line1\r\nline2\r\nline3', ['<134>Apr 28 11:53:44 myhost myapp: line1\r\nline2\r\nline3']);
   });
 
+  it('hands over an explicitly framed empty message (MSGLEN 0)', () => {
+    const frames = expectStable('0 16 <1>1 - - - - - -', ['', '<1>1 - - - - - -']);
+    expect(frames[0]!.method).toBe('octet-counting');
+  });
+
   it('ignores an LF between octet-counted frames', () => {
     expectStable('16 <1>1 - - - - - -\n16 <2>1 - - - - - -\n', ['<1>1 - - - - - -', '<2>1 - - - - - -']);
   });

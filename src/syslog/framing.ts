@@ -93,7 +93,7 @@ export class SyslogFramer {
   get maxFrameSize(): number { return this.#max; }
 
   /** True when no partial frame is pending (a close now loses nothing). */
-  get idle(): boolean { return this.#state === State.Start || (this.#state === State.SkipLine); }
+  get idle(): boolean { return this.#state === State.Start || this.#state === State.SkipLine || this.#state === State.SkipOctets; }
 
   /** Feed bytes; complete frames go to `out` in order. */
   push(chunk: Buffer, out: (frame: Frame) => void): void {
@@ -131,7 +131,12 @@ export class SyslogFramer {
           if (b === SP && this.#digits > 0) {
             i++;
             this.#drop();
-            if (this.#length === 0) { this.#state = State.Start; break; }
+            if (this.#length === 0) {
+              // An explicitly framed empty message is still a message (an invalid one): hand it over.
+              out({ data: Buffer.alloc(0), method: 'octet-counting', declaredLength: 0 });
+              this.#state = State.Start;
+              break;
+            }
             if (this.#length > this.#max) {
               this.#remaining = this.#max;
               this.#skipped = this.#length - this.#max;
