@@ -15,7 +15,7 @@ function scratch(files: Record<string, string>): string {
   return dir;
 }
 
-const SUMMARY = /^(\d+) passed, (\d+) failed \((\d+) cases? in (\d+) files?, .*per case, filter setup .*, total .*\)$/m;
+const SUMMARY = /^(\d+) passed, (\d+) failed \((\d+) cases? in (\d+) files?, .*per case \(median; mean .*\), filter setup .*, total .*\)$/m;
 
 describe('sluice test CLI', () => {
   it('runs every pipeline fixture of the project and passes', async () => {

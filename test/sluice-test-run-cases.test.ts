@@ -79,13 +79,25 @@ testcases:
     expect(r.cases[0]!.status).toBe('passed');
   });
 
-  it('reports a case that cannot run (its codec fails) as an error of that case and goes on with the next', async () => {
+  it('reports a case that cannot run (its input breaks the codec) as an error of that case and goes on with the next', async () => {
     const f = parseCaseFile('e.yaml', 'testcases:\n  - input: [boom]\n    expected: []\n  - input: [ok]\n    expected: [{ message: ok }]\n');
     const t = target([]);
-    let calls = 0;
     const real = t.createCodec;
-    t.createCodec = (file) => (++calls === 1 ? Promise.reject(new Error('codec kaput')) : real(file));
+    t.createCodec = async (file) => {
+      const c = await real(file);
+      return { ...c, codec: { ...c.codec, decoder: (emit, stream) => {
+        const d = c.codec.decoder(emit, stream);
+        return { push: (chunk) => { if (String(chunk).startsWith('boom')) throw new Error('codec kaput'); d.push(chunk); }, end: () => d.end() };
+      } } };
+    };
     const r = await runCaseFile(f, t);
     expect(r.cases.map((c) => [c.status, c.error])).toEqual([['error', 'codec kaput'], ['passed', undefined]]);
+  });
+
+  it('makes every case of a file an error when its codec cannot be created', async () => {
+    const f = parseCaseFile('e.yaml', 'codec: nonesuch\ntestcases:\n  - input: [a]\n    expected: []\n  - input: [b]\n    expected: []\n');
+    const r = await runCaseFile(f, target([]));
+    expect(r.cases.map((c) => c.status)).toEqual(['error', 'error']);
+    expect(r.cases[0]!.error).toContain('nonesuch');
   });
 });

@@ -53,6 +53,8 @@ export interface Totals {
   cases: number;
   files: number;
   caseMs: number;
+  /** Median time of a case (the mean is dominated by the first cases, which pay for warm-up). */
+  medianMs: number;
   setupMs: number;
 }
 
@@ -66,12 +68,20 @@ export function totals(results: FileResult[]): Totals {
     cases: all.length,
     files: results.length,
     caseMs: all.reduce((s, c) => s + c.durationMs, 0),
+    medianMs: median(all.map((c) => c.durationMs)),
     setupMs: results.reduce((s, r) => s + r.setupMs, 0),
   };
   return t;
 }
 
-/** `N passed, N failed` then counts and times: per case on average, filter setup, wall time. */
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** `N passed, N failed` then counts and times: per case (median and mean), filter setup, wall time. */
 export function summaryLine(t: Totals, wallMs: number, palette: Palette): string {
   const failed = `${t.failed} failed`;
   let line = `${palette.green(`${t.passed} passed`)}, ${t.failed ? palette.red(palette.bold(failed)) : failed}`;
@@ -79,7 +89,7 @@ export function summaryLine(t: Totals, wallMs: number, palette: Palette): string
   const details = [
     `${t.cases} case${t.cases === 1 ? '' : 's'} in ${t.files} file${t.files === 1 ? '' : 's'}`,
     t.errors ? `${t.errors} error${t.errors === 1 ? '' : 's'}` : '',
-    t.cases ? `${formatMs(t.caseMs / t.cases)} per case` : '',
+    t.cases ? `${formatMs(t.medianMs)} per case (median; mean ${formatMs(t.caseMs / t.cases)})` : '',
     `filter setup ${formatMs(t.setupMs)}`,
     `total ${formatMs(wallMs)}`,
   ].filter(Boolean);

@@ -1,6 +1,6 @@
 /**
  * Runs case files against a pipeline's filter section: each case's input goes through the case file's codec
- * (a fresh codec per case, so multiline state never leaks between cases), gets the file's and the case's
+ * (a fresh decoder, i.e. a stream of its own, per case, so multiline state never leaks between cases), gets the file's and the case's
  * `fields`, then runs through the filters, which are flushed at the end of the case as at the end of a
  * pipeline run; the resulting events are compared with the expectations.
  *
@@ -111,14 +111,17 @@ export async function runCaseFile(file: CaseFile, target: TestTarget, hooks: Run
     result.durationMs = performance.now() - started;
     return result;
   }
+  let codecInfo: ReturnType<TestTarget['createCodec']> | undefined;
   for (const testCase of file.cases) {
     hooks.onCase?.(file, testCase);
     const t0 = performance.now();
     const window = { start: Date.now(), end: 0 };
     try {
-      const { codec, codecName, decorate } = await target.createCodec(file);
+      // One codec per case file (compiled once: a multiline pattern, a charset converter); each case is a
+      // stream of its own with a fresh decoder, so nothing a case leaves pending reaches the next one.
+      codecInfo ??= target.createCodec(file);
+      const { codec, codecName, decorate } = await codecInfo;
       const inputs = await decode(codec, testCase.input, `${file.path}#${testCase.index + 1}`);
-      await codec.close?.();
       for (const event of inputs) {
         if (codecName === 'json' || codecName === 'json_lines') expandBracketFields(event);
         decorate?.(event);
@@ -135,6 +138,7 @@ export async function runCaseFile(file: CaseFile, target: TestTarget, hooks: Run
       result.cases.push({ testCase, status: 'error', error: describe(err), durationMs: performance.now() - t0 });
     }
   }
+  if (codecInfo) await codecInfo.then((c) => c.codec.close?.(), () => undefined);
   result.durationMs = performance.now() - started;
   return result;
 }
