@@ -81,7 +81,7 @@ export class FileCompiler {
       }
       const branches: Extract<Step, { type: 'if' }>['branches'] = [];
       for (const clause of st.clauses) {
-        const condition = clause.condition ? compileCondition(clause.condition, this.settings, this.sink) : null;
+        const condition = clause.condition ? await compileCondition(clause.condition, this.settings, this.sink) : null;
         const steps = await this.steps(clause.body, kind);
         branches.push({ condition: condition ?? null, steps, location: this.location(clause.loc) });
       }

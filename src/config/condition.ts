@@ -17,7 +17,6 @@
  * - `=~` / `!~` match strings only (a non-string field never matches) with Ruby regex syntax, translated
  *   once to a JS RegExp by oniguruma-to-es.
  */
-import { toRegExp } from 'oniguruma-to-es';
 import type { Event } from '../event/event.js';
 import { parseFieldRef, type FieldPath } from '../event/fieldref.js';
 import { Timestamp } from '../event/timestamp.js';
@@ -296,8 +295,12 @@ function describe(o: IR): string {
   return 'condition';
 }
 
+/** oniguruma-to-es, loaded only when a condition has a regex (it is large and `-t` should stay fast). */
+let toRegExp: ((pattern: string) => RegExp) | undefined;
+
 function compileRegex(pattern: string, loc: Loc): RegExp {
   try {
+    if (!toRegExp) throw new Error('regex engine not loaded');
     return toRegExp(pattern);
   } catch (err) {
     try {
@@ -463,11 +466,24 @@ function compile(ir: IR): Condition {
   }
 }
 
+function hasRegex(node: ConditionNode): boolean {
+  const inExpr = (e: ExpressionNode): boolean => {
+    switch (e.type) {
+      case 'match': return true;
+      case 'paren': return hasRegex(e.condition);
+      case 'not': return e.operand.type === 'condition' && hasRegex(e.operand);
+      default: return false;
+    }
+  };
+  return inExpr(node.first) || node.rest.some((r) => inExpr(r.expr));
+}
+
 /**
  * Compile an `if` / `else if` condition. Problems (operand types Logstash cannot compile, bad regexes,
  * mixed xor/nand, undefined variables) are reported to `sink`; the result is then undefined.
  */
-export function compileCondition(node: ConditionNode, settings: ConditionSettings, sink: DiagnosticSink): Condition | undefined {
+export async function compileCondition(node: ConditionNode, settings: ConditionSettings, sink: DiagnosticSink): Promise<Condition | undefined> {
+  if (!toRegExp && hasRegex(node)) toRegExp = (await import('oniguruma-to-es')).toRegExp;
   try {
     const ir = new Builder(settings).condition(node);
     return compile(ir);

@@ -8,7 +8,6 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import fg from 'fast-glob';
 import type { EcsMode } from '../plugins/options.js';
 import type { ConfigAst } from './ast.js';
 import { CODES } from './codes.js';
@@ -56,7 +55,7 @@ const TEMPORARY_FILE = /~$/;
 const GLOB_MAGIC = /[*?[\]{}]/;
 
 /** Expand one `-f` path into files, sorted as Logstash sorts them. */
-function expandPath(path: string, cwd: string): string[] {
+async function expandPath(path: string, cwd: string): Promise<string[]> {
   const p = path.replace(/^file:\/\//i, '');
   const abs = (q: string): string => (q.startsWith('/') ? q : join(cwd, q));
   let st;
@@ -70,7 +69,9 @@ function expandPath(path: string, cwd: string): string[] {
   }
   if (st?.isFile()) return [p];
   if (!GLOB_MAGIC.test(p)) return [];
-  return fg.sync(p, { cwd, onlyFiles: true, dot: false }).sort();
+  // fast-glob is loaded only for globs: importing it costs more than checking a whole config.
+  const fg = (await import('fast-glob')).default;
+  return (await fg(p, { cwd, onlyFiles: true, dot: false })).sort();
 }
 
 function byPosition(order: Map<string, number>) {
@@ -92,7 +93,7 @@ export async function loadPipeline(source: LoadSource, settings: LoadSettings): 
       diagnostics.push({ code: CODES.CONFIG_NOT_FOUND, severity: 'error', message: 'empty config path', file: '<command line>', line: 0, column: 0, hint: 'give -f a file, a directory or a glob' });
       continue;
     }
-    const files = expandPath(path, cwd).filter((f) => !TEMPORARY_FILE.test(f));
+    const files = (await expandPath(path, cwd)).filter((f) => !TEMPORARY_FILE.test(f));
     if (files.length === 0) {
       diagnostics.push({ code: CODES.CONFIG_NOT_FOUND, severity: 'error', message: `cannot load configuration for path: ${path} (no such file, or nothing matches)`, file: path, line: 0, column: 0 });
       continue;
