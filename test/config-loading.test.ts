@@ -71,6 +71,12 @@ describe('loading config files', () => {
     ]);
   });
 
+  it('ignores a UTF-8 byte-order mark', async () => {
+    const dir = dirWith({ 'bom.conf': '\uFEFFinput { zl_in {} } output { zl_out {} }' });
+    const r = await loadPipeline({ paths: [join(dir, 'bom.conf')] }, settings);
+    expect(r.diagnostics).toEqual([]);
+  });
+
   it('reports a path that matches nothing, and an empty path', async () => {
     const r = await loadPipeline({ paths: ['/nonexistent/sluice.conf', '/nonexistent/*.conf', ''] }, settings);
     expect(r.diagnostics.map((d) => d.code)).toEqual(['SLC_CONFIG_NOT_FOUND', 'SLC_CONFIG_NOT_FOUND', 'SLC_CONFIG_NOT_FOUND']);

@@ -3,7 +3,7 @@
  * codecs resolved to CodecPlans), and compiles conditions. Every problem goes to the file's DiagnosticSink;
  * compilation carries on after an error so that one pass reports everything.
  */
-import { deepClone } from '../event/values.js';
+import { deepClone, formatFloat, LsFloat } from '../event/values.js';
 import type { PluginDefinition, PluginKind, Options } from '../plugins/api.js';
 import type { OptionSpec } from '../plugins/options.js';
 import { allOptions, loadPlugin, pluginNames } from '../plugins/registry.js';
@@ -14,7 +14,6 @@ import { compileCondition } from './condition.js';
 import { nearestName, type DiagnosticSink } from './diagnostics.js';
 import { numberValue, stringValue, substituteEnv, UndefinedVariableError, type Env } from './literals.js';
 import type { CodecPlan, PluginPlan, SourceLocation, Step } from './plan.js';
-import { formatFloat, LsFloat } from '../event/values.js';
 
 export interface CompileSettings {
   supportEscapes: boolean;

@@ -103,7 +103,8 @@ export async function loadPipeline(source: LoadSource, settings: LoadSettings): 
       if (seen.has(file)) continue;
       seen.add(file);
       try {
-        const text = readFileSync(file.startsWith('/') ? file : join(cwd, file), 'utf8');
+        // A byte-order mark (Windows editors) is not part of the config.
+        const text = readFileSync(file.startsWith('/') ? file : join(cwd, file), 'utf8').replace(/^\uFEFF/, '');
         units.push({ file, text });
       } catch (err) {
         diagnostics.push({ code: CODES.CONFIG_READ, severity: 'error', message: `cannot read ${file}: ${(err as Error).message}`, file, line: 0, column: 0 });
