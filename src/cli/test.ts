@@ -125,6 +125,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     if (!file) {
       result = { path: pair.casePath, config: pair.config, error: error ?? 'unreadable', cases: [], setupMs: 0, durationMs: 0 };
     } else {
+      progress.clear(); // config diagnostics may follow on stderr
       const target = await targets.get(pair.config, file.ecs ?? settings.ecs);
       if ('error' in target) {
         result = { path: pair.casePath, config: pair.config, error: target.error, cases: [], setupMs: 0, durationMs: 0 };
@@ -183,6 +184,14 @@ class Targets {
   }
 
   async #load(config: string[], ecs: EcsMode): Promise<TestTarget | { error: string }> {
+    try {
+      return await this.#compile(config, ecs);
+    } catch (err) {
+      return { error: `loading the config ${config.map((c) => displayPath(c)).join(' ')} failed: ${(err as Error).message}` };
+    }
+  }
+
+  async #compile(config: string[], ecs: EcsMode): Promise<TestTarget | { error: string }> {
     const { plan, diagnostics, sources } = await loadPipeline({ paths: config }, {
       ecs, supportEscapes: this.settings.supportEscapes, env: process.env, fillDefaults: false,
     });
