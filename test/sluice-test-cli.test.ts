@@ -2,15 +2,19 @@
  * `sluice test` through the real CLI: the project's own pipeline fixtures, a deliberately failing case and
  * its diff, logstash-filter-verifier's CASES CONFIG form, --junit and --update.
  */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseCaseFile } from '../src/testing/cases.js';
 import { runCli } from './helpers/cli.js';
 
+const dirs: string[] = [];
+afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
 function scratch(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-test-'));
+  dirs.push(dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
