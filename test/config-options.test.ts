@@ -175,6 +175,10 @@ describe('option declarations', () => {
     expect(await problems('zz_opt { }')).toEqual([{ code: 'SLC_UNKNOWN_PLUGIN', message: 'unknown filter plugin `zz_opt`', hint: 'did you mean `zz_opts`?' }]);
   });
 
+  it('says when an unknown name is a plugin of another kind', async () => {
+    expect(await problems('zz_codec { }')).toEqual([{ code: 'SLC_UNKNOWN_PLUGIN', message: 'unknown filter plugin `zz_codec`', hint: '`zz_codec` is a codec plugin, not a filter' }]);
+  });
+
   it('reports every problem of a config in one pass', async () => {
     const p = await problems('zz_opts { flag => "maybe" count => "x" nope => 1 } zz_required { } nosuch { }');
     expect(p.map((d) => d.code)).toEqual(['SLC_INVALID_VALUE', 'SLC_INVALID_VALUE', 'SLC_UNKNOWN_OPTION', 'SLC_REQUIRED_OPTION', 'SLC_REQUIRED_OPTION', 'SLC_UNKNOWN_PLUGIN']);

@@ -99,7 +99,11 @@ export class FileCompiler {
     }
     if (!def) {
       const near = nearestName(name, pluginNames(kind));
-      this.sink.error(CODES.UNKNOWN_PLUGIN, loc, `unknown ${kind} plugin \`${name}\``, near ? `did you mean \`${near}\`?` : undefined);
+      const elsewhere = (['input', 'filter', 'codec', 'output'] as const).filter((k) => k !== kind && pluginNames(k).includes(name));
+      const hint = near ? `did you mean \`${near}\`?`
+        : elsewhere.length ? `\`${name}\` is ${elsewhere.map((k) => (k === 'input' ? 'an input' : `a ${k}`)).join(' and ')} plugin, not ${kind === 'input' || kind === 'output' ? 'an' : 'a'} ${kind}`
+          : undefined;
+      this.sink.error(CODES.UNKNOWN_PLUGIN, loc, `unknown ${kind} plugin \`${name}\``, hint);
     }
     return def;
   }
