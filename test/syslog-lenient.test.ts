@@ -91,3 +91,13 @@ describe('format detection and errors', () => {
     expect(decodeSyslog('<13>1 - - - - - -', { format: 'rfc3164' }).ok).toBe(false);
   });
 });
+
+describe('RFC 3164 day forms accepted in strict mode (as Logstash reads them)', () => {
+  for (const [m, ts] of [['<13>Jan  1 10:00:00 h a: x', 'Jan  1 10:00:00'], ['<13>Jan 01 10:00:00 h a: x', 'Jan 01 10:00:00'], ['<13>Jan 1 10:00:00 h a: x', 'Jan 1 10:00:00']] as const) {
+    it(JSON.stringify(ts), () => {
+      const r = strict(m);
+      expect(r.ok && r.value.timestamp).toBe(ts);
+      expect(r.ok && String(r.value.time)).toBe('2024-01-01T10:00:00.000Z');
+    });
+  }
+});

@@ -68,10 +68,11 @@ function scanBsd(s: string, at: number, o: Options3164): BsdTime | number {
   } else if (num(s, p + 1, 1) >= 0) {
     day = num(s, p, 2);
     p += 2;
-  } else if (o.lenient) {
+  } else {
+    // `Jan 1`: not what RFC 3164 prescribes, but Logstash reads it (MONTHDAY, then Joda's `dd`).
     day = num(s, p, 1);
     p += 1;
-  } else return p;
+  }
   if (day < 1 || day > 31) return p - 1;
   if (s.charCodeAt(p) !== 32) return p;
   p++;
