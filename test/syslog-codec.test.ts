@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import syslogCodec, { createSyslogCodec, encodeRfc5424, type SyslogCodecConfig } from '../src/codecs/syslog.js';
 import type { Event } from '../src/event/event.js';
 import type { PluginContext } from '../src/plugins/api.js';
-import { FACILITY_LABELS, SEVERITY_LABELS, UTC_ZONE } from '../src/syslog/index.js';
+import { FACILITY_LABELS, resolveZone, SEVERITY_LABELS, UTC_ZONE } from '../src/syslog/index.js';
 
 const base: SyslogCodecConfig = {
   ecs: 'v8', lenient: false, format: 'auto', zone: UTC_ZONE, monthNames: undefined,
@@ -199,4 +199,33 @@ describe('the conformance runner\'s checks (run-syslog.mjs), on decodeFrame', ()
     }
     expect(failures).toEqual([]);
   });
+});
+
+describe('logstash-input-syslog spec cases (rfc3164.json) through the codec', () => {
+  interface LsCase { id: string; input: string; valid: boolean; mode: string; logstash: { legacy: Record<string, unknown> | null; ecs_v1: Record<string, unknown> | null; options?: { timezone?: string } } }
+  const cases = (JSON.parse(readFileSync('/work/shared/conformance/syslog/rfc3164.json', 'utf8')) as LsCase[]).filter((c) => c.mode === 'logstash-input-syslog');
+  const year = new Date().getUTCFullYear();
+  // Keys that belong to the input plugin (peer address, service type) or to its grok tag, not to a codec.
+  const inputOnly = new Set(['[service][type]', 'tags']);
+  for (const c of cases) {
+    for (const mode of ['legacy', 'ecs_v1'] as const) {
+      const exp = c.logstash[mode];
+      if (!exp) continue;
+      it(`${c.id.split(':').pop()} (${mode})`, () => {
+        const tz = c.logstash.options?.timezone;
+        if (typeof exp['@timestamp'] === 'string' && !tz) return; // "platform local timezone": covered by the timezone cases
+        const ev = decode(c.input, { ecs: mode === 'legacy' ? 'disabled' : 'v1', zone: tz ? resolveZone(tz) : UTC_ZONE, now: undefined });
+        if (!c.valid) { expect(ev.tags).toEqual(['_syslogparsefailure']); return; }
+        expect(ev.tags).toBeUndefined();
+        for (const [k, want] of Object.entries(exp)) {
+          if (inputOnly.has(k)) continue;
+          if (k === 'absent_keys') { for (const a of want as string[]) expect(ev).not.toHaveProperty(a); continue; }
+          if (k === 'host') { expect(ev.host).toMatchObject({ hostname: (want as { hostname: string }).hostname }); continue; }
+          if (k === '@timestamp') { expect(ev['@timestamp']).toBe(String(want).replace('<current year>', String(year)).replace('Z', '.000Z')); continue; }
+          const path = k.startsWith('[') ? k.slice(1, -1).split('][') : [k];
+          expect(path.reduce<unknown>((o, p) => (o as Record<string, unknown> | undefined)?.[p], ev), k).toEqual(want);
+        }
+      });
+    }
+  }
 });
