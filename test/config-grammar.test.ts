@@ -94,9 +94,14 @@ describe('config grammar (as Logstash\'s treetop grammar)', () => {
     expect(cond.first).toMatchObject({ type: 'match', right: { type: 'regexp', raw: 'a\\/b' } });
   });
 
-  it('rejects a config without any section, as Logstash does', () => {
-    expect(accepts('')).toBe(false);
-    expect(accepts('# only a comment\n')).toBe(false);
+  it('accepts a file without any section, as Logstash 8\'s grammar does', () => {
+    expect(parse('').ast!.sections).toEqual([]);
+    expect(parse('# only a comment').ast!.sections).toEqual([]);
+  });
+
+  it('accepts comments between hash entries and at the very end (Logstash 8.14+)', () => {
+    expect(accepts('filter { f { h => {\n "a" => 1\n # between\n "b" => 2 } } }\n# last line without newline')).toBe(true);
+    expect(accepts('filter { f { h => {"a"=>1"b"=>2} } }')).toBe(true);
   });
 
   it('explains a syntax error with what was expected, where', () => {
