@@ -26,6 +26,7 @@ const relaxed: [rule: string, message: string, fields: Partial<Record<keyof Sysl
   ['3164 missing PRI', 'Oct 11 22:14:15 mymachine su: hi', { priority: null, hostname: 'mymachine', appname: 'su', message: 'hi' }],
   ['3164 month in upper case', '<13>OCT 11 22:14:15 host app: hi', { timestamp: 'OCT 11 22:14:15', appname: 'app' }],
   ['3164 year after the day', '<13>Jan 23 2008 13:27:53 host app: hi', { timestamp: 'Jan 23 2008 13:27:53' }],
+  ['3164 ISO date with a space and no offset', '<13>2024-05-01 10:00:00.250 host app: hi', { timestamp: '2024-05-01 10:00:00.250', hostname: 'host', appname: 'app' }],
   ['3164 second 60', '<13>Jun 30 23:59:60 host app: hi', { timestamp: 'Jun 30 23:59:60' }],
   ['3164 Cisco IOS header', '<189>643: *Jan  8 19:46:03.295: %LINEPROTO-5-UPDOWN: Line protocol up', { appname: '%LINEPROTO-5-UPDOWN', ciscoCounter: 643, timestamp: 'Jan  8 19:46:03.295' }],
   ['3164 nothing after the timestamp', '<13>Jun 30 23:59:59', { hostname: null, message: '' }],
@@ -56,6 +57,10 @@ describe('a TAG without its colon', () => {
 });
 
 describe('RFC 3164 dates', () => {
+  it('lenient: an ISO date without offset is read in the zone', () => {
+    const r = decodeSyslog('<13>2024-05-01 10:00:00.250 host app: hi', { mode: 'lenient', zone: resolveZone('-05:00')!, now });
+    expect(r.ok && String(r.value.time)).toBe('2024-05-01T15:00:00.250Z');
+  });
   it('guesses the year from "now": December received in January is last year', () => {
     const r = decodeSyslog('<13>Dec 31 23:59:59 host app: x', { zone: UTC_ZONE, now: Date.UTC(2025, 0, 1, 0, 0, 5) });
     expect(r.ok && String(r.value.time)).toBe('2024-12-31T23:59:59.000Z');

@@ -6,13 +6,14 @@
  */
 import { Timestamp } from '../event/timestamp.js';
 import { scanRfc3339 } from './rfc3339.js';
-import { daysInMonth, guessYear, localZone, wallToUtc, yearMonthIn, type Zone } from './timezone.js';
+import { daysInMonth, guessYear, localZone, utcFromFields, wallToUtc, yearMonthIn, type Zone } from './timezone.js';
 import type { SyslogMessage, SyslogResult } from './types.js';
 
 export const LENIENT_3164 = [
   'a missing PRI (priority fields are then left out)',
   'month names in any letter case, and in the configured locale',
   'a year after the day (`Jan 23 2008 13:27:53`), second 60, up to 9 fraction digits',
+  'ISO 8601 timestamps with a space for `T` or without an offset (`2024-05-01 10:00:00`, read in the configured zone)',
   'Cisco IOS headers: message counter, sequence number, hostname and a `*`/`.` clock marker before the timestamp; a `:` after the timestamp (Cisco IOS and ASA)',
   'a missing HOSTNAME and TAG after the timestamp (empty message), control characters in HOSTNAME',
   'a TAG `name[pid]` without the colon',
@@ -108,6 +109,26 @@ function scanBsd(s: string, at: number, o: Options3164): BsdTime | number {
   return { end: p, text: s.slice(at, p), time: new Timestamp(ms, nanos % 1e6) };
 }
 
+const LOOSE_ISO = /^(\d{4})-(\d{2})-(\d{2})[ Tt](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2})?(?= |$)/;
+
+/** `2024-05-01 10:00:00[.fff][zone]` and RFC 3339 without an offset (lenient mode): read in the zone. */
+function scanLooseIso(s: string, at: number, o: Options3164): BsdTime | null {
+  const m = LOOSE_ISO.exec(s.slice(at, at + 40));
+  if (!m) return null;
+  const [, y, mo, d, h, mi, sec, frac = '', z] = m;
+  const year = Number(y), month = Number(mo), day = Number(d);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 60) return null;
+  const nanos = frac === '' ? 0 : Number(frac) * 10 ** (9 - frac.length);
+  let ms: number;
+  if (z === undefined) {
+    ms = wallToUtc(o.zone ?? localZone(), year, month, day, Number(h), Number(mi), Number(sec), 0);
+  } else {
+    const off = z === 'Z' || z === 'z' ? 0 : (z[0] === '-' ? -1 : 1) * (Number(z.slice(1, 3)) * 60 + Number(z.slice(-2)));
+    ms = utcFromFields(year, month, day, Number(h), Number(mi), Number(sec), 0) - off * 60_000;
+  }
+  return { end: at + m[0].length, text: m[0], time: new Timestamp(ms + Math.floor(nanos / 1e6), nanos % 1e6) };
+}
+
 /** TAG forms: `name:` and `name[pid]:` (and `name[pid]` in lenient mode). */
 function parseTag(tok: string, lenient: boolean): { app: string; pid: string | null } | null {
   let t = tok;
@@ -168,10 +189,17 @@ export function decode3164(input: string, o: Options3164): SyslogResult {
   const c0 = s.charCodeAt(p);
   if (c0 >= 48 && c0 <= 57) {
     const t = scanRfc3339(s, p, { lenient: o.lenient });
-    if (t.end < 0) return fail('TIMESTAMP must be Mmm dd hh:mm:ss or RFC 3339', t.errorAt);
-    text = s.slice(p, t.end);
-    time = t.time;
-    p = t.end;
+    const loose = t.end < 0 && o.lenient ? scanLooseIso(s, p, o) : null;
+    if (loose) {
+      text = loose.text;
+      time = loose.time;
+      p = loose.end;
+    } else {
+      if (t.end < 0) return fail('TIMESTAMP must be Mmm dd hh:mm:ss or RFC 3339', t.errorAt);
+      text = s.slice(p, t.end);
+      time = t.time;
+      p = t.end;
+    }
   } else {
     const t = scanBsd(s, p, o);
     if (typeof t === 'number') return fail('TIMESTAMP must be Mmm dd hh:mm:ss or RFC 3339', t);
