@@ -13,12 +13,13 @@ import { parseFieldRef, type FieldPath } from '../event/fieldref.js';
 import type { Value } from '../event/values.js';
 import { defineFilter, type Options, type PluginContext } from '../plugins/api.js';
 import type { EcsMode } from '../plugins/options.js';
-import { writeCapture, rubyToS } from '../grok/capture.js';
+import { captureWriter, rubyToS, type CaptureWriter } from '../grok/capture.js';
+import { rubyToF, rubyToI } from '../grok/ruby.js';
 import { compileGrokAsync, type CompiledGrok } from '../grok/compile.js';
 import { GrokPatternError } from '../grok/expand.js';
 import { buildLibrary, type PatternTable } from '../grok/library.js';
 import { guardFor, TIMED_OUT, type MatchGuard } from '../grok/guard.js';
-import { assessRisk } from '../grok/risk.js';
+import { assessRisk, syncLengthLimit } from '../grok/risk.js';
 
 export { GrokPatternError };
 
@@ -141,8 +142,10 @@ export class GrokFilter {
   readonly #overwrite: Set<string>;
   readonly #targetPath: FieldPath | undefined;
   readonly #guard: MatchGuard | undefined;
-  /** Per compiled grok: run on the guard worker? */
-  readonly #guarded: Map<CompiledGrok, boolean>;
+  /** Per compiled grok: the longest subject matched on this thread; longer ones go to the guard worker. */
+  readonly #syncMax: Map<CompiledGrok, number>;
+  /** Per compiled grok: one writer per capture field, aligned with its `fields`. */
+  readonly #writers: Map<CompiledGrok, CaptureWriter[]>;
   #timedOut = false;
   #eventDeadline = 0;
   /** Counters (monitoring). */
@@ -154,8 +157,20 @@ export class GrokFilter {
     this.#overwrite = new Set(s.overwrite);
     this.#targetPath = s.target === undefined ? undefined : parseFieldRef(s.target);
     this.#guard = guard;
-    this.#guarded = new Map();
-    for (const f of fields) for (const g of f.groks) this.#guarded.set(g, guard !== undefined && guard.handles(g));
+    this.#syncMax = new Map();
+    this.#writers = new Map();
+    for (const f of fields) {
+      for (const g of f.groks) {
+        // Within this length the cost model bounds a match well below the timeout (a tenth of it,
+        // at most 250 ms), so the worker round trip is only paid where a runaway is possible.
+        const limit = guard !== undefined && guard.handles(g)
+          ? syncLengthLimit(assessRisk(g.prepared), Math.min(250, s.timeoutMillis / 10)) : Infinity;
+        this.#syncMax.set(g, limit);
+        this.#writers.set(g, g.fields.map((cf) => captureWriter(
+          this.#targetPath === undefined ? cf.path : [...this.#targetPath, ...cf.path],
+          this.#overwrite.has(cf.field), s.keepEmptyCaptures)));
+      }
+    }
   }
 
   get compiled(): readonly CompiledField[] { return this.#fields; }
@@ -197,23 +212,30 @@ export class GrokFilter {
     let matched = false;
     for (const g of groks) {
       let m;
-      if (this.#guarded.get(g) === true) {
+      if (input.length > (this.#syncMax.get(g) as number)) {
         const budget = this.#s.timeoutScope === 'event' ? Math.max(1, this.#eventDeadline - Date.now()) : this.#s.timeoutMillis;
         m = (this.#guard as MatchGuard).exec(g, input, budget);
         if (m === TIMED_OUT) { this.#timedOut = true; return false; }
       } else m = g.exec(input);
       matched = m !== null;
       if (m !== null) {
-        g.captures(m, (cf, value) => this.#write(cf.field, cf.path, value, event));
+        // jls-grok's capture order: per distinct name, its groups in order; only the first converted.
+        const writers = this.#writers.get(g) as CaptureWriter[];
+        const fields = g.fields;
+        for (let i = 0; i < fields.length; i++) {
+          const slots = (fields[i] as CompiledGrok['fields'][number]).slots;
+          const write = writers[i] as CaptureWriter;
+          for (let j = 0; j < slots.length; j++) {
+            const slot = slots[j] as CompiledGrok['fields'][number]['slots'][number];
+            const text = m.group(slot.group);
+            write(event, text === undefined || slot.conversion === 'none' ? text
+              : slot.conversion === 'int' ? rubyToI(text) : rubyToF(text));
+          }
+        }
         if (this.#s.breakOnMatch) break;
       }
     }
     return matched;
-  }
-
-  #write(field: string, path: FieldPath, value: Value | undefined, event: Event): void {
-    const full = this.#targetPath === undefined ? path : [...this.#targetPath, ...path];
-    writeCapture(event, full, value, this.#overwrite.has(field), this.#s.keepEmptyCaptures);
   }
 
   close(): Promise<void> | void { return this.#guard?.close(); }

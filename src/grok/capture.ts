@@ -6,7 +6,7 @@
  *   `[old, new]`, and any other existing value (number, hash, boolean) is left alone.
  */
 import type { Event } from '../event/event.js';
-import { formatFloat, LsFloat, isHash, type Value } from '../event/values.js';
+import { formatFloat, LsFloat, isHash, type Hash, type Value } from '../event/values.js';
 import { Timestamp } from '../event/timestamp.js';
 import type { FieldPath } from '../event/fieldref.js';
 
@@ -29,4 +29,36 @@ export function rubyToS(v: Value | undefined): string {
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v) || isHash(v)) return JSON.stringify(v);
   return String(v);
+}
+
+export type CaptureWriter = (event: Event, value: Value | undefined) => void;
+
+/**
+ * A writer for one capture field, compiled once per filter: the same rules as writeCapture, but for
+ * plain paths under the event root it walks the event's hash directly instead of going through
+ * get + set (two walks, and their generic checks) for every capture of every event.
+ */
+export function captureWriter(path: FieldPath, overwrite: boolean, keepEmpty: boolean): CaptureWriter {
+  const special = path[0] === '@metadata' || path[0] === '@timestamp' || path.some((seg) => /^-?\d+$/.test(seg));
+  if (special) return (event, value) => writeCapture(event, path, value, overwrite, keepEmpty);
+  const last = path[path.length - 1] as string;
+  const parents = path.slice(0, -1);
+  return (event, value) => {
+    if (!keepEmpty && (value === undefined || value === '')) return;
+    const v = value === undefined ? null : value;
+    let cur = event.data;
+    for (let i = 0; i < parents.length; i++) {
+      const seg = parents[i] as string;
+      const next = cur[seg];
+      if (next === undefined || next === null) { const h: Hash = {}; cur[seg] = h; cur = h; continue; }
+      // Arrays and scalars on the way: let the general path decide (index or error).
+      if (!isHash(next)) { writeCapture(event, path, value, overwrite, keepEmpty); return; }
+      cur = next;
+    }
+    if (overwrite) { cur[last] = v; return; }
+    const old = cur[last];
+    if (old === undefined || old === null) cur[last] = v;
+    else if (Array.isArray(old)) old.push(v);
+    else if (typeof old === 'string') cur[last] = [old, v];
+  };
 }

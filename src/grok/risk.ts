@@ -10,6 +10,7 @@
  */
 
 export interface RiskReport {
+  /** Can the expression's running time grow faster than linearly? */
   risky: boolean;
   /** Unbounded quantifier nested in an unbounded quantifier (outside atomic groups). */
   nested: boolean;
@@ -121,4 +122,20 @@ export function assessRisk(src: string): RiskReport {
     }
   }
   return { risky: nested || broad >= 2, nested, broad };
+}
+
+/** Assumed cost of one backtracking step of V8's regex engine, generously rounded up. */
+const NS_PER_STEP = 5;
+
+/**
+ * The longest subject for which a match provably stays within `budgetMs` under the cost model
+ * "at most (n+1)^(broad+1) steps" for expressions without nested quantifiers: each broad unbounded
+ * quantifier can at worst try every split point of the line, for every start position.
+ * Infinity for expressions without risk, -1 for nested (exponential) ones, which always need the guard.
+ */
+export function syncLengthLimit(r: RiskReport, budgetMs: number): number {
+  if (!r.risky) return Infinity;
+  if (r.nested) return -1;
+  const steps = (budgetMs * 1e6) / NS_PER_STEP;
+  return Math.floor(Math.pow(steps, 1 / (r.broad + 1))) - 1;
 }

@@ -12,6 +12,22 @@ const FLOAT_PREFIX = /^[ \t\n\v\f\r]*([+-]?)(\d+(?:_\d+)*)?(?:\.(\d+(?:_\d+)*))?
 
 /** Ruby `to_i`: a JS number, or a bigint when the value is beyond 2^53 (Ruby's Bignum). */
 export function rubyToI(s: string): number | bigint {
+  // Fast path for the common case, an optional sign and up to 15 digits and nothing else.
+  const len = s.length;
+  if (len > 0 && len < 16) {
+    let i = 0;
+    let neg = false;
+    const c0 = s.charCodeAt(0);
+    if (c0 === 45 || c0 === 43) { neg = c0 === 45; i = 1; }
+    let v = 0;
+    const first = i;
+    for (; i < len; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (i === len && i > first) return neg && v !== 0 ? -v : v;
+  }
   const m = INT_PREFIX.exec(s);
   if (m === null) return 0;
   const digits = (m[2] as string).replace(/_/g, '');

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// Grok throughput on real logs, for %{SYSLOGLINE} (loghub Linux syslog) and %{COMBINEDAPACHELOG} (Apache access):
+//  1. the grok stage: GrokFilter.filter() on events (captures written into the event), in-process;
+//  2. a whole `sluice run` of stdin → grok → stdout json_lines;
+// each with its ratio to the reference measured in the same run: a bare V8 RegExp loop (`re.exec(line)`)
+// over the same expanded pattern (the translation grok runs). Also: the cost of the runaway guard (the same
+// stage with every match sent to the guard worker) for comparison.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { corpus } from './_corpus.mjs';
+
+const { createGrokFilter } = await import('../dist/filters/grok.js');
+const { Event } = await import('../dist/event/event.js');
+const { guardFor } = await import('../dist/grok/guard.js');
+
+const N = 20_000;
+const scenarios = [
+  { pattern: '%{SYSLOGLINE}', file: 'loghub_Linux_2k.log' },
+  { pattern: '%{COMBINEDAPACHELOG}', file: 'apache_access_10k.log' },
+];
+const ecs = process.env.GROK_BENCH_ECS ?? 'disabled';
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+/** Best of 5 timed passes of fn over the lines; returns items/s. */
+function rate(fn, count) {
+  let best = Infinity;
+  for (let r = 0; r < 7; r++) {
+    const t = process.hrtime.bigint();
+    fn();
+    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e9);
+  }
+  return count / best;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'sluice-grok-bench-'));
+for (const { pattern, file } of scenarios) {
+  const lines = corpus(file, N);
+  const filter = await createGrokFilter({ match: { message: pattern }, timeout_millis: 0 }, ecs);
+  const grok = filter.compiled[0].groks[0];
+  if (grok.engine.kind !== 'native') throw new Error(`${pattern} is not on the native engine`);
+  const re = new RegExp(grok.engine.regexp.source, grok.engine.regexp.flags);
+
+  // Reference: the bare regex loop.
+  let sink = 0;
+  const regexRate = rate(() => { for (const l of lines) { re.lastIndex = 0; if (re.exec(l) !== null) sink++; } }, lines.length);
+  // The grok stage, as the pipeline runs it: batches of 125 fresh events; only filter() is timed.
+  const stage = (f) => {
+    let best = Infinity;
+    for (let r = 0; r < 7; r++) {
+      let total = 0n;
+      for (let b = 0; b < lines.length; b += 125) {
+        const events = [];
+        for (let i = b; i < Math.min(b + 125, lines.length); i++) events.push(new Event({ message: lines[i] }));
+        const t = process.hrtime.bigint();
+        for (const e of events) if (f.filter(e)) sink++;
+        total += process.hrtime.bigint() - t;
+      }
+      best = Math.min(best, Number(total) / 1e9);
+    }
+    return lines.length / best;
+  };
+  const stageRate = stage(filter);
+  let matched = 0;
+  for (const l of lines) if (grok.exec(l) !== null) matched++;
+
+  // Same stage with the guard worker on every match (what a risky expression pays).
+  const guarded = await createGrokFilter({ match: { message: pattern }, timeout_millis: 30000 }, ecs);
+  const gg = guarded.compiled[0].groks[0];
+  const guard = guardFor([gg]);
+  const guardedRate = rate(() => { for (const l of lines.slice(0, 5000)) if (guard.exec(gg, l, 30000) !== null) sink++; }, 5000);
+
+  // Whole CLI: stdin → grok → json_lines.
+  const input = join(dir, `${file}.in`);
+  writeFileSync(input, lines.join('\n') + '\n');
+  const conf = `input { stdin { } } filter { grok { match => { "message" => "${pattern}" } ecs_compatibility => ${ecs} } } output { stdout { codec => json_lines } }`;
+  let cliBest = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const t = process.hrtime.bigint();
+    const res = spawnSync(process.execPath, ['bin/sluice.js', 'run', '-w', '1', '--log.level', 'warn', '-e', conf], { input: readFileSync(input), maxBuffer: 1 << 30 });
+    const s = Number(process.hrtime.bigint() - t) / 1e9;
+    if (res.status !== 0) throw new Error(`sluice run exited ${res.status}: ${res.stderr}`);
+    const out = res.stdout.toString().split('\n').filter(Boolean).length;
+    if (out !== lines.length) throw new Error(`expected ${lines.length} events, got ${out}`);
+    cliBest = Math.min(cliBest, s);
+  }
+  const cliRate = lines.length / cliBest;
+
+  console.log(`${pattern} on ${file} (${fmt(lines.length)} lines, ${fmt(matched)} match, ecs ${ecs})`);
+  console.log(`  bare V8 RegExp loop:           ${fmt(regexRate)} lines/s  (reference)`);
+  console.log(`  grok stage (filter):           ${fmt(stageRate)} events/s  (${(100 * stageRate / regexRate).toFixed(0)}% of reference)`);
+  console.log(`  grok stage via guard worker:   ${fmt(guardedRate)} events/s  (${(100 * guardedRate / regexRate).toFixed(0)}% of reference; the cost of the runaway guard)`);
+  console.log(`  sluice run stdin→grok→json:    ${fmt(cliRate)} events/s  (${(100 * cliRate / regexRate).toFixed(0)}% of reference; includes process start-up, decoding, JSON output)`);
+  await filter.close();
+  await guarded.close();
+  if (sink < 0) console.log(sink);
+}
