@@ -14,6 +14,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Event } from '../event/event.js';
+import { isHash } from '../event/values.js';
 import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type Options, type PluginContext } from '../plugins/api.js';
 import type { OptionSpecs } from '../plugins/options.js';
 import { codecOf } from './_net/codec.js';
@@ -114,11 +115,21 @@ class SyslogInput implements InputInstance {
     this.#wake?.();
   }
 
-  /** Stamp the peer and ECS service fields, then queue. */
+  /** Stamp the peer and ECS service fields (plain object writes: this runs for every event). */
   #decorate(event: Event, ip: string): void {
-    // Logstash's syslog input sets the peer address unconditionally.
-    event.set(this.#ipField, ip);
-    if (this.#ecs && event.get('[service][type]') === undefined) event.set('[service][type]', this.#o.service_type as string);
+    const data = event.data;
+    if (!this.#ecs) {
+      // Logstash's syslog input sets the peer address unconditionally.
+      data.host = ip;
+      return;
+    }
+    const host = data.host;
+    if (host === undefined || host === null) data.host = { ip };
+    else if (isHash(host)) host.ip = ip;
+    // A scalar `host` (set by a custom codec) is left alone rather than failing the event.
+    const service = data.service;
+    if (service === undefined || service === null) data.service = { type: this.#o.service_type as string };
+    else if (isHash(service) && service.type === undefined) service.type = this.#o.service_type as string;
   }
 
   #decodeFrame(frame: Buffer, emit: (e: Event) => void, key: string): void {

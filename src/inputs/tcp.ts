@@ -15,7 +15,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { promises as dns } from 'node:dns';
 import type { Event } from '../event/event.js';
-import type { Value } from '../event/values.js';
+import type { Hash, Value } from '../event/values.js';
 import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type Options, type PluginContext } from '../plugins/api.js';
 import type { OptionSpecs } from '../plugins/options.js';
 import { codecOf } from './_net/codec.js';
@@ -121,7 +121,7 @@ class TcpInput implements InputInstance {
   #consume(socket: net.Socket, info: ConnectionInfo, sink: InputSink): Promise<void> {
     const f = this.#fields;
     const gate = new SinkGate(sink);
-    const emit = (event: Event): void => {
+    const slow = (event: Event): void => {
       if (info.proxy) {
         setUnlessPresent(event, f.proxyHost, info.proxy.proxyIp);
         setUnlessPresent(event, f.proxyPort, info.proxy.proxyPort);
@@ -130,6 +130,22 @@ class TcpInput implements InputInstance {
       setUnlessPresent(event, f.hostIp, info.ip);
       setUnlessPresent(event, f.port, info.port);
       if (info.sslSubject !== undefined) setUnlessPresent(event, f.sslSubject, info.sslSubject);
+    };
+    const ecs = f === ECS_FIELDS;
+    const emit = (event: Event): void => {
+      // Fast path for the usual case (nothing set yet): build the fields directly, since this runs for
+      // every event and field-reference writes cost more than the rest of the input's work.
+      const md = event.metadata;
+      if (ecs && md.input === undefined) {
+        const tcp: Hash = { source: { name: info.name, ip: info.ip, port: info.port } };
+        if (info.sslSubject !== undefined) tcp.tls = { client: { subject: info.sslSubject } };
+        if (info.proxy) tcp.proxy = { ip: info.proxy.proxyIp, port: info.proxy.proxyPort };
+        md.input = { tcp };
+      } else if (!ecs && !info.proxy && info.sslSubject === undefined && event.data.host === undefined && event.data.port === undefined && md.ip_address === undefined) {
+        event.data.host = info.name;
+        event.data.port = info.port;
+        md.ip_address = info.ip;
+      } else slow(event);
       gate.push(event);
     };
     const decoder = this.#codec.decoder(emit, { key: `tcp:${info.ip}:${info.port}` });
