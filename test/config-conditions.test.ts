@@ -114,6 +114,11 @@ describe('comparisons', () => {
     expect(await check('[n] == 9007199254740993', { n: 9007199254740993n })).toBe(true);
   });
 
+  it('reads number literals as Logstash does (leading zero is octal)', async () => {
+    expect(await check('[n] == 010', { n: 8 })).toBe(true);
+    expect(await errorOf('[n] == 09')).toBe('SLC_BAD_NUMBER');
+  });
+
   it('orders strings lexicographically', async () => {
     expect(await check('[s] < "b"', { s: 'abc' })).toBe(true);
     expect(await check('[s] >= "b"', { s: 'b' })).toBe(true);

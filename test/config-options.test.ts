@@ -83,6 +83,13 @@ describe('option coercion', () => {
     expect((await problems('zz_opts { count => [1, 2] }'))[0]!.message).toContain('Expected number, got [1, 2]');
   });
 
+  it('reads integer literals with a leading zero as octal, as Ruby\'s Integer() does', async () => {
+    expect((await filterOptions('count => 0640')).count).toBe(416);
+    expect((await filterOptions('count => -010')).count).toBe(-8);
+    expect((await problems('zz_opts { count => 08 }'))).toEqual([{ code: 'SLC_BAD_NUMBER', message: 'invalid number `08`', hint: 'a leading 0 makes an octal number (digits 0-7); remove it or quote the value' }]);
+    expect((await problems('zz_opts { count => 4. }'))[0]).toMatchObject({ code: 'SLC_BAD_NUMBER', hint: 'write 4.0' });
+  });
+
   it('wraps a scalar given to an array option', async () => {
     expect((await filterOptions('names => "one"')).names).toEqual(['one']);
     expect((await filterOptions('names => ["a", "b"]')).names).toEqual(['a', 'b']);

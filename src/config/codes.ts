@@ -24,6 +24,7 @@ export const CODES = {
   METHOD_CALL: 'SLC_METHOD_CALL',
   BAD_REGEX: 'SLC_BAD_REGEX',
   BAD_FIELD_REFERENCE: 'SLC_BAD_FIELD_REFERENCE',
+  BAD_NUMBER: 'SLC_BAD_NUMBER',
 } as const;
 
 export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];

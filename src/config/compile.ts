@@ -12,7 +12,7 @@ import { coerceOption, mergeAttribute, rubyInspect, type ConfigValue } from './c
 import { CODES } from './codes.js';
 import { compileCondition } from './condition.js';
 import { nearestName, type DiagnosticSink } from './diagnostics.js';
-import { numberValue, stringValue, substituteEnv, UndefinedVariableError, type Env } from './literals.js';
+import { NumberLiteralError, numberValue, stringValue, substituteEnv, UndefinedVariableError, type Env } from './literals.js';
 import type { CodecPlan, PluginPlan, SourceLocation, Step } from './plan.js';
 
 export interface CompileSettings {
@@ -43,7 +43,7 @@ export class FileCompiler {
   constructor(readonly file: string, readonly settings: CompileSettings, readonly sink: DiagnosticSink) {}
 
   #plugins: PluginPlan[] = [];
-  #substitutionFailures = 0;
+  #unusableValues = 0;
 
   location(loc: Loc): SourceLocation {
     return { file: this.file, line: loc.line, column: loc.column };
@@ -135,10 +135,10 @@ export class FileCompiler {
     const invalid = new Set<string>();
     for (const attr of node.attributes) {
       const spec = Object.prototype.hasOwnProperty.call(specs, attr.name) ? specs[attr.name] : undefined;
-      const failuresBefore = this.#substitutionFailures;
+      const failuresBefore = this.#unusableValues;
       const value = this.value(attr.value, spec?.type === 'codec');
       // A value with an undefined variable was reported already; validating it would only add noise.
-      if (this.#substitutionFailures > failuresBefore) invalid.add(attr.name);
+      if (this.#unusableValues > failuresBefore) invalid.add(attr.name);
       if (!spec) {
         const near = nearestName(attr.name, Object.keys(specs));
         this.sink.error(CODES.UNKNOWN_OPTION, attr.loc, `unknown option \`${attr.name}\` for ${what}`, near ? `did you mean \`${near}\`?` : undefined);
@@ -223,7 +223,7 @@ export class FileCompiler {
     switch (node.type) {
       case 'bareword': return this.substitute(node.value, node.loc);
       case 'string': return this.substitute(stringValue(node.raw, this.settings.supportEscapes), node.loc);
-      case 'number': return numberValue(node.text);
+      case 'number': return this.number(node.text, node.loc);
       case 'array': {
         const out: ConfigValue[] = [];
         for (const item of node.items) {
@@ -251,11 +251,22 @@ export class FileCompiler {
       }
       seen.add(written);
       const key = entry.key.type === 'string' ? stringValue(entry.key.raw, this.settings.supportEscapes)
-        : entry.key.type === 'number' ? keyOfNumber(entry.key.text) : entry.key.value;
+        : entry.key.type === 'number' ? keyOfNumber(this.number(entry.key.text, entry.key.loc)) : entry.key.value;
       const v = this.value(entry.value, false);
       if (!(v instanceof PluginRef)) out[key] = v;
     }
     return out;
+  }
+
+  number(text: string, loc: Loc): number | bigint | LsFloat {
+    try {
+      return numberValue(text);
+    } catch (err) {
+      if (!(err instanceof NumberLiteralError)) throw err;
+      this.#unusableValues += 1; // the value is unusable: skip validating it
+      this.sink.error(CODES.BAD_NUMBER, loc, err.message, text.endsWith('.') ? `write ${text}0` : 'a leading 0 makes an octal number (digits 0-7); remove it or quote the value');
+      return 0;
+    }
   }
 
   substitute(s: string, loc: Loc): string {
@@ -263,7 +274,7 @@ export class FileCompiler {
       return substituteEnv(s, this.settings.env);
     } catch (err) {
       if (err instanceof UndefinedVariableError) {
-        this.#substitutionFailures += 1;
+        this.#unusableValues += 1;
         this.sink.error(CODES.UNDEFINED_VARIABLE, loc, err.message, `set ${err.variable} in the environment, or give a default: \${${err.variable}:default}`);
         return s;
       }
@@ -272,8 +283,7 @@ export class FileCompiler {
   }
 }
 
-function keyOfNumber(text: string): string {
-  const n = numberValue(text);
+function keyOfNumber(n: number | bigint | LsFloat): string {
   return n instanceof LsFloat ? formatFloat(n.value) : String(n);
 }
 

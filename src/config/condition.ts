@@ -25,7 +25,7 @@ import type { Condition } from './plan.js';
 import type { ArrayNode, BooleanOperator, ConditionNode, ExpressionNode, Loc, RValueNode, StringNode, ValueNode } from './ast.js';
 import { CODES } from './codes.js';
 import type { DiagnosticSink } from './diagnostics.js';
-import { numberValue, stringValue, substituteWholeEnv, UndefinedVariableError, type Env } from './literals.js';
+import { NumberLiteralError, numberValue, stringValue, substituteWholeEnv, UndefinedVariableError, type Env } from './literals.js';
 
 /** A constant from the config: string, integer, float, or a list of constants. */
 type Const = string | number | bigint | LsFloat | boolean | Const[] | { [key: string]: Const };
@@ -79,16 +79,25 @@ class Builder {
     }
   }
 
+  number(text: string, loc: Loc): number | bigint | LsFloat {
+    try {
+      return numberValue(text);
+    } catch (err) {
+      if (err instanceof NumberLiteralError) throw new ConditionError(CODES.BAD_NUMBER, loc, err.message);
+      throw err;
+    }
+  }
+
   constValue(node: ValueNode): Const {
     switch (node.type) {
       case 'string': return this.string(node);
       case 'bareword': return node.value;
-      case 'number': return numberValue(node.text);
+      case 'number': return this.number(node.text, node.loc);
       case 'array': return node.items.map((i) => this.constValue(i));
       case 'hash': {
         const out: { [key: string]: Const } = {};
         for (const e of node.entries) {
-          const key = e.key.type === 'string' ? this.string(e.key) : e.key.type === 'number' ? String(numberValue(e.key.text)) : e.key.value;
+          const key = e.key.type === 'string' ? this.string(e.key) : e.key.type === 'number' ? String(this.number(e.key.text, e.key.loc)) : e.key.value;
           out[key] = this.constValue(e.value);
         }
         return out;
@@ -108,7 +117,7 @@ class Builder {
         return { k: 'event', path, text: node.text, loc: node.loc };
       }
       case 'string': return { k: 'value', v: this.string(node), loc: node.loc };
-      case 'number': return { k: 'value', v: numberValue(node.text), loc: node.loc };
+      case 'number': return { k: 'value', v: this.number(node.text, node.loc), loc: node.loc };
       case 'array': return { k: 'value', v: (node as ArrayNode).items.map((i) => this.constValue(i)), loc: node.loc };
       case 'regexp': return { k: 'regex', pattern: node.raw, loc: node.loc };
       case 'method_call':

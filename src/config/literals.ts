@@ -26,9 +26,29 @@ export function stringValue(raw: string, supportEscapes: boolean): string {
   return supportEscapes ? processEscapes(raw) : raw;
 }
 
-/** A number literal: `Integer(text)` (bigint beyond 2^53) or `Float(text)` when it has a dot. */
+export class NumberLiteralError extends Error {
+  constructor(readonly text: string) {
+    super(`invalid number \`${text}\``);
+  }
+}
+
+/**
+ * A number literal as Logstash reads it: `Float(text)` when it has a dot, else Ruby's `Integer(text)`, for
+ * which a leading zero means octal (`file_mode => 0640` is 416) and `08` is an error, as is `4.`.
+ * Integers beyond 2^53 become bigints.
+ */
 export function numberValue(text: string): number | bigint | LsFloat {
-  if (text.includes('.')) return new LsFloat(Number(text.endsWith('.') ? `${text}0` : text));
+  if (text.includes('.')) {
+    if (text.endsWith('.')) throw new NumberLiteralError(text);
+    return new LsFloat(Number(text));
+  }
+  const negative = text.startsWith('-');
+  const digits = negative ? text.slice(1) : text;
+  if (digits.length > 1 && digits.startsWith('0')) {
+    if (/[89]/.test(digits)) throw new NumberLiteralError(text);
+    const big = BigInt(`0o${digits.slice(1)}`) * (negative ? -1n : 1n);
+    return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+  }
   const n = Number(text);
   return Number.isSafeInteger(n) ? n : BigInt(text);
 }
