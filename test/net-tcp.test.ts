@@ -159,6 +159,7 @@ describe('tcp input: TLS', () => {
       run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/C=FR/O=Sluice Tests/CN=${who}`);
       run('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.crt`, '-days', '2', '-extfile', ext);
     }
+    run('pkcs8', '-topk8', '-in', 'server.key', '-out', 'server-enc.key', '-passout', 'pass:s3cret', '-v2', 'aes-256-cbc');
     run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rogue.key', '-out', 'rogue.crt', '-days', '2', '-subj', '/CN=rogue');
   });
 
@@ -213,6 +214,14 @@ describe('tcp input: TLS', () => {
     expect(sink.messages().sort()).toEqual(['anonymous', 'verified']);
     const verified = sink.events.find((e) => e.get('message') === 'verified')!;
     expect(verified.get('[@metadata][input][tcp][tls][client][subject]')).toBe('CN=client,O=Sluice Tests,C=FR');
+  });
+
+  it.skipIf(!haveOpenssl)('reads an encrypted key with ssl_key_passphrase, and accepts the Logstash 8 names ssl_enable / ssl_cert', async () => {
+    const sink = new TestSink();
+    const { port } = await start({ ssl_enable: true, ssl_cert: f('server.crt'), ssl_key: f('server-enc.key'), ssl_key_passphrase: 's3cret', dns_reverse_lookup_enabled: false }, sink);
+    await tlsSend(port, 'through an encrypted key\n');
+    await waitFor(() => sink.events.length === 1);
+    expect(sink.messages()).toEqual(['through an encrypted key']);
   });
 
   it('rejects TLS set-ups Logstash rejects, at start-up', async () => {
