@@ -65,3 +65,16 @@ describe('the syslog example of the Logstash documentation', () => {
     expect(r.plan!.inputs.map((p) => p.options.type)).toEqual(['syslog', 'syslog']);
   });
 });
+
+describe('environment variables in the env-defaults fixture', () => {
+  it('uses the defaults when unset and the environment when set', async () => {
+    const unset = await loadPipeline({ paths: [join(validDir, 'env-defaults.conf')] }, settings);
+    expect(unset.plan!.inputs[0]!.options).toMatchObject({ port: 5044, tags: ['from_tcp'] });
+    const out = unset.plan!.outputs[0]!;
+    expect(out.type === 'plugin' && out.plugin.options).toMatchObject({ path: '/tmp/sluice-env-%{+YYYY-MM-dd}.log', file_mode: 0o640 });
+    const set = await loadPipeline({ paths: [join(validDir, 'env-defaults.conf')] }, { ...settings, env: { SLUICE_FIXTURE_TCP_PORT: '6000', SLUICE_FIXTURE_OUT_DIR: '/var/log' } });
+    expect(set.plan!.inputs[0]!.options.port).toBe(6000);
+    const setOut = set.plan!.outputs[0]!;
+    expect(setOut.type === 'plugin' && setOut.plugin.options.path).toBe('/var/log/sluice-env-%{+YYYY-MM-dd}.log');
+  });
+});
