@@ -25,6 +25,7 @@ const fakes = [
       target: { type: 'field_reference', doc: 'target field' },
       hosts: { type: 'uri', list: true, doc: 'hosts' },
       ports: { type: 'number', list: true, doc: 'ports' },
+      protocols: { type: 'array', list: true, values: ['TLSv1.2', 'TLSv1.3'], default: [], doc: 'protocols' },
       secret: { type: 'password', doc: 'secret' },
       file: { type: 'path', doc: 'a file' },
       label: { type: 'string', doc: 'label' },
@@ -140,6 +141,11 @@ describe('option coercion', () => {
     expect((await filterOptions('hosts => "http://a:9200"')).hosts).toEqual(['http://a:9200']);
     expect((await filterOptions('hosts => "${HOSTS}"', { HOSTS: 'http://a:9200 http://b:9200' })).hosts).toEqual(['http://a:9200', 'http://b:9200']);
     expect(await filterOptions('ports => []')).not.toHaveProperty('ports');
+    expect((await filterOptions('protocols => ["TLSv1.2", "TLSv1.3"]')).protocols).toEqual(['TLSv1.2', 'TLSv1.3']);
+    expect((await filterOptions('protocols => "TLSv1.3"')).protocols).toEqual(['TLSv1.3']);
+    expect((await problems('zz_opts { protocols => ["SSLv3"] }'))[0]!.message).toContain('Expected one of ["TLSv1.2", "TLSv1.3"], got "SSLv3"');
+    // Logstash turns an empty list into nil, defaults included.
+    expect(await filterOptions('')).not.toHaveProperty('protocols');
     expect((await problems('zz_opts { ports => [1, "x"] }'))[0]!.code).toBe('SLC_INVALID_VALUE');
   });
 

@@ -196,8 +196,10 @@ export function coerceOption(spec: OptionSpec, value: unknown, ctx: CoerceContex
     if (spec.type === 'uri') items = items.flatMap((i) => (typeof i === 'string' ? i.split(/\s+/).filter(Boolean) : [i]));
     if (items.length === 0) return ok(undefined);
     const out: unknown[] = [];
+    // A list of `array` type is a list of plain items: an item is not wrapped again.
+    const itemSpec: OptionSpec = spec.type === 'array' ? { ...spec, type: 'any' } : spec;
     for (const item of items) {
-      const r = coerceOne(spec, item, ctx);
+      const r = coerceOne(itemSpec, item, ctx);
       if (!r.ok) return r;
       const allowed = checkAllowed(spec, r.value);
       if (!allowed.ok) return allowed;
