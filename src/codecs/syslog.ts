@@ -87,11 +87,9 @@ export function messageToData(m: SyslogMessage, raw: string, cfg: SyslogCodecCon
       if (pid !== null) proc.pid = pid;
       data.process = proc;
     }
-    if (m.ciscoSequence !== undefined) data.event = { sequence: m.ciscoSequence };
     data.message = m.message ?? '';
-    const ev = (data.event as Hash | undefined) ?? {};
-    ev.original = raw;
-    data.event = ev;
+    // [event][original] as Logstash codecs keep it in ECS mode; a Cisco sequence number is event.sequence.
+    data.event = m.ciscoSequence !== undefined ? { sequence: m.ciscoSequence, original: raw } : { original: raw };
     return data;
   }
   if (m.priority !== null) {
