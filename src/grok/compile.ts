@@ -15,7 +15,7 @@ import { NativeEngine, OnigurumaEngine, loadOniguruma, onigurumaLoaded, type Eng
 import { expandPattern, GrokPatternError } from './expand.js';
 import type { PatternTable } from './library.js';
 import { rubyToF, rubyToI } from './ruby.js';
-import { hasCaptureInRepeat, prepareSource } from './source.js';
+import { hasCaptureInRepeat, hasNullableOptionalCapture, prepareSource } from './source.js';
 
 export type Conversion = 'none' | 'int' | 'float';
 
@@ -125,8 +125,9 @@ export function compileGrok(pattern: string, table: PatternTable, opts: CompileO
   const expanded = expandPattern(pattern, new Map(table), { namedCapturesOnly: opts.namedCapturesOnly ?? true });
   const { source, names } = prepareSource(expanded);
   let engine: Engine | undefined;
-  // Captures inside repeated groups keep earlier iterations' values in Oniguruma only.
-  if (opts.engine !== 'oniguruma' && !hasCaptureInRepeat(source)) engine = NativeEngine.tryCreate(source, names.length);
+  // Two places where JavaScript and Oniguruma report captures differently, found by the differential
+  // test: captures inside repeated groups and captures in optional groups that can match empty.
+  if (opts.engine !== 'oniguruma' && !hasCaptureInRepeat(source) && !hasNullableOptionalCapture(source)) engine = NativeEngine.tryCreate(source, names.length);
   if (engine === undefined) {
     if (opts.engine === 'native') {
       throw new GrokPatternError({ code: 'SLC_GROK_BAD_REGEX', pattern, chain: [], message: `grok pattern ${JSON.stringify(pattern)} has no exact native translation` });

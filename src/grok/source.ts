@@ -154,3 +154,94 @@ export function hasCaptureInRepeat(src: string): boolean {
   }
   return false;
 }
+
+interface Node { nullable: boolean; named: boolean }
+
+/**
+ * Does an optional or starred group that can match the empty string hold a named group
+ * (`(?:(?<g0>x*))?`)? Oniguruma takes the empty iteration and reports the capture as "", while
+ * JavaScript rejects empty iterations and reports it as unset. Such patterns are not translated.
+ */
+export function hasNullableOptionalCapture(src: string): boolean {
+  let i = 0;
+  let found = false;
+  const quant = (): { min: number } | undefined => {
+    const c = src[i];
+    let q: { min: number } | undefined;
+    let len = 0;
+    if (c === '*' || c === '?') { q = { min: 0 }; len = 1; } else if (c === '+') { q = { min: 1 }; len = 1; } else if (c === '{') {
+      const m = /^\{(\d*)(,?)(\d*)\}/.exec(src.slice(i, i + 16));
+      if (m && (m[1] !== '' || m[2] === ',')) { q = { min: m[1] === '' ? 0 : Number(m[1]) }; len = m[0].length; }
+    }
+    if (q === undefined) return undefined;
+    i += len;
+    if (src[i] === '?' || src[i] === '+') i++;
+    return q;
+  };
+  // alternation := sequence ('|' sequence)*
+  const alternation = (): Node => {
+    let nullable = false;
+    let named = false;
+    for (;;) {
+      const s = sequence();
+      nullable ||= s.nullable;
+      named ||= s.named;
+      if (src[i] === '|') { i++; continue; }
+      return { nullable, named };
+    }
+  };
+  const sequence = (): Node => {
+    let nullable = true;
+    let named = false;
+    while (i < src.length && src[i] !== '|' && src[i] !== ')') {
+      const a = atom();
+      const q = quant();
+      if (q !== undefined && q.min === 0 && a.named && a.nullable) found = true;
+      nullable &&= a.nullable || (q !== undefined && q.min === 0);
+      named ||= a.named;
+    }
+    return { nullable, named };
+  };
+  const atom = (): Node => {
+    const c = src[i] as string;
+    if (c === '\\') {
+      const e = src[i + 1] ?? '';
+      i += 2;
+      if (/[xpPk]/.test(e) && (src[i] === '{' || src[i] === '<')) i = src.indexOf(src[i] === '{' ? '}' : '>', i) + 1;
+      // Zero-width escapes: word boundaries and anchors.
+      return { nullable: /[bBAzZG]/.test(e), named: false };
+    }
+    if (c === '[') {
+      let depth = 0;
+      for (; i < src.length; i++) {
+        const d = src[i];
+        if (d === '\\') { i++; continue; }
+        if (d === '[') depth++;
+        else if (d === ']') { depth--; if (depth === 0) { i++; break; } }
+      }
+      return { nullable: false, named: false };
+    }
+    if (c === '(') {
+      i++;
+      let named = false;
+      let lookaround = false;
+      if (src[i] === '?') {
+        const head = /^\?(<[=!]|[=!]|<g\d+>|>|[a-zA-Z-]*:|[a-zA-Z-]*\))/.exec(src.slice(i, i + 16));
+        if (head) {
+          const h = head[1] as string;
+          i += head[0].length;
+          if (h.endsWith(')') && !h.startsWith('<')) return { nullable: true, named: false }; // (?i)
+          lookaround = /^(<[=!]|[=!])$/.test(h);
+          named = h.startsWith('<g');
+        }
+      }
+      const inner = alternation();
+      i++; // ')'
+      return { nullable: lookaround || inner.nullable, named: named || inner.named };
+    }
+    i++;
+    return { nullable: c === '^' || c === '$', named: false };
+  };
+  while (i < src.length) { alternation(); i++; }
+  return found;
+}
