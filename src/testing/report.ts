@@ -119,7 +119,7 @@ export class Progress {
     const now = Date.now();
     if (now - this.#started < this.#delayMs || now - this.#lastDraw < 100) return;
     this.#lastDraw = now;
-    const width = Math.max(20, (this.#stream.columns ?? 80) - 1);
+    const width = Math.max(20, (this.#stream.columns || 80) - 1); // 0 when the terminal size is unknown
     let text = `[${done}/${total}] ${label}`;
     if (text.length > width) text = `${text.slice(0, width - 1)}…`;
     this.#stream.write(`\r\x1b[2K${text}`);
