@@ -92,9 +92,6 @@ export class SyslogFramer {
 
   get maxFrameSize(): number { return this.#max; }
 
-  /** True when no partial frame is pending (a close now loses nothing). */
-  get idle(): boolean { return this.#state === State.Start || this.#state === State.SkipLine || this.#state === State.SkipOctets; }
-
   /** Feed bytes; complete frames go to `out` in order. */
   push(chunk: Buffer, out: (frame: Frame) => void): void {
     let i = 0;
@@ -240,10 +237,10 @@ export class SyslogFramer {
 
   #take(): Buffer {
     const parts = this.#parts;
+    // A frame inside one chunk is a view of it (no copy): decoders turn frames into strings at once.
     const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.#pending);
     this.#drop();
-    // Copy slices of a chunk so one kept frame does not pin the whole socket buffer.
-    return parts.length === 1 && data.buffer.byteLength > data.length * 4 + 1024 ? Buffer.from(data) : data;
+    return data;
   }
 
   #drop(): void {
