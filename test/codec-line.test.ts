@@ -37,11 +37,24 @@ describe('line codec', () => {
     expect(out.map((e) => e.get('message'))).toEqual(['foo', 'b|r', 'x']);
   });
 
-  it('adds no [event][original] in any ECS mode', async () => {
-    for (const ecs of ['disabled', 'v1', 'v8'] as const) {
-      const [e] = stream(await make(line, {}, ecs), ['x\n']);
-      expect(e!.includes('[event][original]')).toBe(false);
+  it('puts the line in [event][original] in ECS mode only (line codec 3.1)', async () => {
+    for (const ecs of ['v1', 'v8'] as const) {
+      const [e] = stream(await make(line, {}, ecs), ['München\n']);
+      expect(e!.get('message')).toBe('München');
+      expect(e!.get('[event][original]')).toBe('München');
     }
+    const [plainEvent] = stream(await make(line, {}, 'disabled'), ['x\n']);
+    expect(plainEvent!.includes('event')).toBe(false);
+  });
+
+  it('does not break lines on newlines with a custom delimiter', async () => {
+    const out = stream(await make(line, { delimiter: '|' }), ['line1\nline2\nline3\n']);
+    expect(out.map((e) => e.get('message'))).toEqual(['line1\nline2\nline3\n']);
+  });
+
+  it('converts an invalid byte left at end of stream', async () => {
+    const out = stream(await make(line, {}, 'disabled'), [Buffer.from([0xd0])]);
+    expect(out.map((e) => e.get('message'))).toEqual(['\\xD0']);
   });
 
   it('converts the charset of each line', async () => {

@@ -1,8 +1,9 @@
 /**
  * line: one event per line. Decoding splits on `delimiter` (lines may span chunks; the last line without
  * a delimiter is decoded at end of stream); encoding writes `format` (sprintf) or Event#to_s, then the
- * delimiter. Like Logstash's line codec, no `[event][original]` is added in any ECS mode.
+ * delimiter. In ECS mode (v1, v8) each event also gets the line in `[event][original]`.
  */
+import type { Event } from '../event/event.js';
 import { compileSprintf } from '../event/sprintf.js';
 import { defineCodec } from '../plugins/api.js';
 import { CHARSET_OPTION, DELIMITER_OPTION, eventToString, frameLines, lineConverter, lineDecoder, messageEvent } from './_text.js';
@@ -15,7 +16,13 @@ export default defineCodec({
     charset: CHARSET_OPTION,
     delimiter: DELIMITER_OPTION,
   },
-  create(options) {
+  create(options, ctx) {
+    const ecs = ctx.ecs !== 'disabled';
+    const lineEvent = (text: string): Event => {
+      const e = messageEvent(text);
+      if (ecs) e.set('[event][original]', text);
+      return e;
+    };
     const convert = lineConverter(options.charset as string);
     const delimiter = options.delimiter as string;
     if (delimiter === '') throw new Error('line codec: delimiter must not be empty');
@@ -23,10 +30,10 @@ export default defineCodec({
     const encodeText = format === undefined ? eventToString : compileSprintf(format);
     return {
       decoder(emit, stream) {
-        return lineDecoder({ delimiter, convert, emit, stream, onLine: (text, out) => out(messageEvent(text)) });
+        return lineDecoder({ delimiter, convert, emit, stream, onLine: (text, out) => out(lineEvent(text)) });
       },
       decodeFrame(frame, emit) {
-        frameLines(frame, delimiter, convert, (text) => emit(messageEvent(text)));
+        frameLines(frame, delimiter, convert, (text) => emit(lineEvent(text)));
       },
       encode: (event) => encodeText(event) + delimiter,
     };
