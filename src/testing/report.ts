@@ -84,7 +84,8 @@ function median(xs: number[]): number {
 /** `N passed, N failed` then counts and times: per case (median and mean), filter setup, wall time. */
 export function summaryLine(t: Totals, wallMs: number, palette: Palette): string {
   const failed = `${t.failed} failed`;
-  let line = `${palette.green(`${t.passed} passed`)}, ${t.failed ? palette.red(palette.bold(failed)) : failed}`;
+  const passed = `${t.passed} passed`;
+  let line = `${t.passed ? palette.green(passed) : passed}, ${t.failed ? palette.red(palette.bold(failed)) : failed}`;
   if (t.updated) line += `, ${palette.yellow(`${t.updated} updated`)}`;
   const details = [
     `${t.cases} case${t.cases === 1 ? '' : 's'} in ${t.files} file${t.files === 1 ? '' : 's'}`,
