@@ -41,16 +41,24 @@ function mergeInto(target: Hash, path: FieldPath, value: Value): void {
   } else cur[last] = value;
 }
 
-/** Remove a field given by name or field reference (`ignore` entries); missing fields are fine. */
+/**
+ * Remove a field given by name or field reference (`ignore` entries); missing fields are fine. Hashes left
+ * empty on the way are removed too, as logstash-filter-verifier does (ignoring `[event][original]` leaves no
+ * `event: {}` behind).
+ */
 export function removeField(hash: Hash, ref: string): void {
   let path: FieldPath;
   try { path = parseFieldRef(ref); } catch { delete hash[ref]; return; }
-  let cur: Value | undefined = hash;
-  for (let i = 0; i < path.length - 1; i++) {
-    if (!isHash(cur)) return;
-    cur = cur[path[i]!];
-  }
-  if (isHash(cur)) delete cur[path[path.length - 1]!];
+  removePath(hash, path);
+}
+
+function removePath(hash: Hash, path: FieldPath): void {
+  const [head, ...rest] = path;
+  if (rest.length === 0) { delete hash[head!]; return; }
+  const next = hash[head!];
+  if (!isHash(next)) return;
+  removePath(next, rest);
+  if (Object.keys(next).length === 0) delete hash[head!];
 }
 
 function numberOf(v: Value): number | bigint | undefined {
