@@ -144,6 +144,29 @@ describe('tcp input: back-pressure', () => {
   });
 });
 
+describe('tcp input: shutdown', () => {
+  it('decodes the bytes a paused connection already holds when the input stops', async () => {
+    const sink = new TestSink(5);
+    const ctx = testContext('v8', { line: lineCodec });
+    const input = await tcpDef.create(withDefaults(tcpDef, { host: '127.0.0.1', port: 0, dns_reverse_lookup_enabled: false }), ctx);
+    const { done } = await runInput(input, sink);
+    const port = (input as unknown as { boundPort: number }).boundPort;
+    const s = net.connect(port, '127.0.0.1');
+    await new Promise((r) => s.once('connect', r));
+    s.on('error', () => undefined); // the server closes on us
+    s.write(Array.from({ length: 50_000 }, (_, i) => `e${i}\n`).join(''));
+    await sleep(300);
+    const beforeStop = sink.events.length;
+    await input.stop();
+    await done;
+    // More than the one partial line a close flushes: the buffered chunk was decoded.
+    expect(sink.events.length - beforeStop).toBeGreaterThan(100);
+    // Still in order, none repeated.
+    sink.messages().forEach((m, i) => { if (m !== `e${i}` && i < sink.events.length - 1) throw new Error(`event ${i} is ${m}`); });
+    s.destroy();
+  });
+});
+
 describe('tcp input: TLS', () => {
   let dir = '';
   const haveOpenssl = (() => { try { execFileSync('openssl', ['version']); return true; } catch { return false; } })();

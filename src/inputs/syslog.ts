@@ -229,6 +229,8 @@ export default defineInput({
   doc: 'Receives syslog (RFC 5424 and RFC 3164) over TCP and UDP on one port, with RFC 6587 framing on TCP.',
   options: OPTIONS,
   async create(options, ctx) {
+    const max = options.max_frame_size as number;
+    if (!Number.isInteger(max) || max < 1) throw new Error(`syslog input: max_frame_size must be a positive integer, got ${max}`);
     let codec = options.codec ? await codecOf(options.codec, 'syslog', ctx) : undefined;
     if (!codec) {
       const def = await loadPlugin('codec', 'syslog');

@@ -6,7 +6,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../../plugins/api.js';
 import { peerSubject } from './tls.js';
-import { plainIp } from './pump.js';
+import { drainBuffered, plainIp } from './pump.js';
 
 export interface Peer {
   ip: string;
@@ -106,7 +106,12 @@ export class TcpListener {
     if (!this.#closed) {
       this.#closed = true;
       const server = this.#server;
-      if (server) await new Promise<void>((r) => { server.close(() => r()); for (const s of this.#sockets) s.destroy(); });
+      if (server) {
+        await new Promise<void>((r) => {
+          server.close(() => r());
+          for (const s of this.#sockets) { drainBuffered(s); s.destroy(); }
+        });
+      }
     }
     while (this.#handlers.size > 0) await Promise.all([...this.#handlers]);
   }

@@ -34,6 +34,17 @@ export interface PumpOptions {
   peer: string;
 }
 
+/** Per socket: decode what is still buffered in it (used at shutdown, before the socket is destroyed). */
+const drainers = new WeakMap<Socket, () => void>();
+
+/**
+ * At shutdown: hand the bytes already read from the kernel but not yet decoded (a paused socket holds up
+ * to one buffer of them) to the decoder, so closing loses nothing the sender was told we received.
+ */
+export function drainBuffered(socket: Socket): void {
+  drainers.get(socket)?.();
+}
+
 /** Pump one socket until it closes. Resolves after the consumer was ended (pending data flushed). */
 export function pumpSocket({ socket, gate, consumer, logger, peer }: PumpOptions): Promise<void> {
   return new Promise((resolve) => {
@@ -45,7 +56,18 @@ export function pumpSocket({ socket, gate, consumer, logger, peer }: PumpOptions
       try { consumer.end(); } catch (err) { logger.error('error flushing connection data', { client: peer, error: String(err) }); }
       resolve();
     };
-    socket.on('data', (chunk: Buffer) => {
+    drainers.set(socket, () => {
+      if (ended) return;
+      // read() would also emit 'data' to the listener: detach it so each chunk is decoded once.
+      socket.off('data', onData);
+      let chunk: Buffer | null;
+      try {
+        while ((chunk = socket.read() as Buffer | null) !== null) consumer.push(chunk);
+      } catch (err) {
+        logger.error('error decoding data at shutdown', { client: peer, error: String(err) });
+      }
+    });
+    const onData = (chunk: Buffer): void => {
       try {
         consumer.push(chunk);
       } catch (err) {
@@ -63,7 +85,8 @@ export function pumpSocket({ socket, gate, consumer, logger, peer }: PumpOptions
           if (!socket.destroyed) socket.resume();
         });
       }
-    });
+    };
+    socket.on('data', onData);
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ECONNRESET' || err.code === 'EPIPE') logger.debug('connection reset by peer', { client: peer });
       else logger.warn('connection error', { client: peer, error: err.message });
