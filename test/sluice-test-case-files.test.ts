@@ -108,7 +108,7 @@ testcases:
 
   it('rejects unknown keys, conflicting inputs and malformed files with the file and place', () => {
     const bad = (path: string, text: string) => { try { parseCaseFile(path, text); return ''; } catch (e) { expect(e).toBeInstanceOf(CaseFileError); return (e as Error).message; } };
-    expect(bad('a.json', '{"testcases":[{"input":["x"],"expect":[]}]}')).toBe('a.json: testcases[0]: unknown key "expect" (known: input, input_raw, input_base64, expected, description, event, fields, expected_outputs)');
+    expect(bad('a.json', '{"testcases":[{"input":["x"],"expect":[]}]}')).toBe('a.json: testcases[0]: unknown key "expect" (known: input, input_raw, input_base64, input_frames, expected, description, event, fields, expected_outputs)');
     expect(bad('a.json', '{"testcases":[{"input":["x"],"input_raw":"y"}]}')).toBe('a.json: testcases[0]: give only one of input, input_raw');
     expect(bad('a.json', '{"testcases": [')).toMatch(/^a\.json: invalid JSON: /);
     expect(bad('a.yaml', 'testcases: [\n')).toMatch(/^a\.yaml: invalid YAML: /);

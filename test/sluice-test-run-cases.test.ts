@@ -74,6 +74,18 @@ testcases:
     expect(r.cases.map((c) => c.status)).toEqual(['passed', 'passed']);
   });
 
+  it('decodes input_frames one frame at a time, as datagrams, and refuses them for a stream-only codec', async () => {
+    const f = parseCaseFile('f.yaml', 'testcases:\n  - input_frames: ["a\\nb", "c"]\n    expected: [{ message: a }, { message: b }, { message: c }]\n');
+    expect(f.cases[0]!.input).toEqual({ kind: 'frames', frames: [Buffer.from('a\nb'), Buffer.from('c')] });
+    const r = await runCaseFile(f, target([]));
+    expect(r.cases[0]!.status).toBe('passed');
+    const t = target([]);
+    const real = t.createCodec;
+    t.createCodec = async (file) => { const c = await real(file); return { ...c, codec: { decoder: c.codec.decoder, encode: c.codec.encode } }; };
+    const s = await runCaseFile(f, t);
+    expect(s.cases[0]!.error).toBe('this codec decodes streams only: give the input as input_raw or input');
+  });
+
   it('makes one event of the fields alone when a case has no input (LFV\'s dummy event)', async () => {
     const f = parseCaseFile('n.yaml', 'testcases:\n  - fields: { type: x }\n    expected: [{ type: x }]\n');
     const r = await runCaseFile(f, target([]));

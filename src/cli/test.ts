@@ -31,8 +31,8 @@ const HELP = `Usage: sluice test CASES CONFIG...     test case file(s) against a
 
 Case files use logstash-filter-verifier's format (JSON or YAML): codec, fields, ignore, input_plugin,
 export_metadata, testcases[] with input (lines), expected (events), description, event/fields. sluice adds
-input_raw (text, or a list of chunks, fed to the codec unchanged) and input_base64 (bytes), and a file-level
-ecs_compatibility. The config's inputs and outputs are not run: each case's input goes through the case
+input_raw (text, or a list of chunks, fed to the codec unchanged), input_base64 (bytes), input_frames (whole
+frames, each decoded on its own like a UDP datagram), and a file-level ecs_compatibility. The config's inputs and outputs are not run: each case's input goes through the case
 file's codec (default line), gets the fields, then runs through the filters. @version and the fields in
 "ignore" are left out of the comparison; @timestamp is compared only when the expected event has one.
 

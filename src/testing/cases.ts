@@ -5,8 +5,9 @@
  * LFV keys (file level): `codec` (a codec as written in a config, default `line`), `fields`, `ignore`,
  * `input_plugin`, `export_metadata`, `testcases[]`, and the older top-level `input` / `expected`.
  * LFV keys (case level): `input` (lines), `expected` (events), `description`, `event` / `fields` (local fields).
- * sluice extensions: case-level `input_raw` (text, or a list of text chunks, fed to the codec as is) and
- * `input_base64` (bytes, or a list of byte chunks); file-level `ecs_compatibility`.
+ * sluice extensions: case-level `input_raw` (text, or a list of text chunks, fed to the codec as is),
+ * `input_base64` (bytes, or a list of byte chunks) and `input_frames` (a list of whole frames, each decoded
+ * on its own like a datagram); file-level `ecs_compatibility`.
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
@@ -21,6 +22,8 @@ export type CaseInput =
   | { kind: 'lines'; lines: string[] }
   /** Chunks fed to the codec exactly as given, one push each (so chunk boundaries can be tested). */
   | { kind: 'raw'; chunks: Buffer[] }
+  /** Whole frames (datagrams, RFC 6587 frames), each decoded on its own as a UDP input would. */
+  | { kind: 'frames'; frames: Buffer[] }
   /** No input: one event made of the fields alone (LFV's dummy event). */
   | { kind: 'none' };
 
@@ -62,7 +65,7 @@ export class CaseFileError extends Error {
 }
 
 const FILE_KEYS = new Set(['codec', 'fields', 'ignore', 'input_plugin', 'export_metadata', 'export_outputs', 'testcases', 'input', 'expected', 'ecs_compatibility']);
-const CASE_KEYS = new Set(['input', 'input_raw', 'input_base64', 'expected', 'description', 'event', 'fields', 'expected_outputs']);
+const CASE_KEYS = new Set(['input', 'input_raw', 'input_base64', 'input_frames', 'expected', 'description', 'event', 'fields', 'expected_outputs']);
 const DEFAULT_IGNORED = ['@version'];
 
 export function caseFileFormat(path: string): 'json' | 'yaml' | undefined {
@@ -181,11 +184,12 @@ function fromObject(path: string, format: 'json' | 'yaml', text: string, root: H
     if (c.expected_outputs !== undefined) warnings.push(`${where}: expected_outputs is not checked by sluice test (outputs are not run)`);
     const description = c.description;
     if (description !== undefined && typeof description !== 'string') fail(`${where}.description must be text`);
-    const given = ['input', 'input_raw', 'input_base64'].filter((k) => c[k] !== undefined);
+    const given = ['input', 'input_raw', 'input_base64', 'input_frames'].filter((k) => c[k] !== undefined);
     if (given.length > 1) fail(`${where}: give only one of ${given.join(', ')}`);
     let input: CaseInput;
     if (c.input_raw !== undefined) input = { kind: 'raw', chunks: chunks(c.input_raw, `${where}.input_raw`, 'utf8', fail) };
     else if (c.input_base64 !== undefined) input = { kind: 'raw', chunks: chunks(c.input_base64, `${where}.input_base64`, 'base64', fail) };
+    else if (c.input_frames !== undefined) input = { kind: 'frames', frames: chunks(c.input_frames, `${where}.input_frames`, 'utf8', fail) };
     else input = linesInput(c.input, `${where}.input`, fail);
     cases.push({
       index: cases.length,

@@ -150,6 +150,12 @@ export async function decode(codec: CodecInstance, input: CaseInput, streamKey: 
     // LFV's dummy event: no message, only the fields the case gives.
     return [new Event({})];
   }
+  if (input.kind === 'frames') {
+    if (!codec.decodeFrame) throw new Error('this codec decodes streams only: give the input as input_raw or input');
+    for (const frame of input.frames) codec.decodeFrame(frame, (e) => { events.push(e); });
+    await new Promise((resolve) => setImmediate(resolve));
+    return events;
+  }
   const decoder = codec.decoder((e) => { events.push(e); }, { key: streamKey });
   if (input.kind === 'lines') for (const line of input.lines) decoder.push(`${line}\n`);
   else for (const chunk of input.chunks) decoder.push(chunk);
