@@ -247,6 +247,28 @@ describe('tcp input: TLS', () => {
     expect(sink.messages()).toEqual(['through an encrypted key']);
   });
 
+  it.skipIf(!haveOpenssl)('client mode verifies the server certificate against ssl_certificate_authorities', async () => {
+    const server = tls.createServer({ cert: readFileSync(f('server.crt')), key: readFileSync(f('server.key')) }, (s) => s.end('from a TLS server\n'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    const runClient = async (cas: string[]): Promise<{ sink: TestSink; logs: ReturnType<typeof testContext>['logs'] }> => {
+      const sink = new TestSink();
+      const ctx = testContext('v8', { line: lineCodec });
+      const input = await tcpDef.create(withDefaults(tcpDef, { host: '127.0.0.1', port, mode: 'client', ssl_enabled: true, ssl_certificate_authorities: cas }), ctx);
+      const done = input.run(sink);
+      await sleep(400);
+      await input.stop();
+      await done;
+      return { sink, logs: ctx.logs };
+    };
+    const trusted = await runClient([f('ca.crt')]);
+    expect(trusted.sink.messages()[0]).toBe('from a TLS server');
+    const untrusted = await runClient([f('rogue.crt')]);
+    expect(untrusted.sink.events).toHaveLength(0);
+    expect(untrusted.logs.some((l) => l.level === 'warn' && /connection failed/.test(l.msg))).toBe(true);
+    server.close();
+  });
+
   it('rejects TLS set-ups Logstash rejects, at start-up', async () => {
     const ctx = testContext('v8', { line: lineCodec });
     await expect(tcpDef.create(withDefaults(tcpDef, { port: 1, ssl_enabled: true }), ctx)).rejects.toThrow(/ssl_certificate/);
