@@ -149,7 +149,7 @@ export class GrokFilter {
   #timedOut = false;
   #eventDeadline = 0;
   /** Counters (monitoring). */
-  readonly stats = { matches: 0, failures: 0, timeouts: 0 };
+  readonly stats = { matches: 0, failures: 0, timeouts: 0, guarded: 0 };
 
   constructor(s: GrokSettings, fields: CompiledField[], guard: MatchGuard | undefined) {
     this.#s = s;
@@ -213,6 +213,7 @@ export class GrokFilter {
     for (const g of groks) {
       let m;
       if (input.length > (this.#syncMax.get(g) as number)) {
+        this.stats.guarded++;
         const budget = this.#s.timeoutScope === 'event' ? Math.max(1, this.#eventDeadline - Date.now()) : this.#s.timeoutMillis;
         m = (this.#guard as MatchGuard).exec(g, input, budget);
         if (m === TIMED_OUT) { this.#timedOut = true; return false; }

@@ -1,11 +1,13 @@
 /**
  * The runaway-regex guard: risky expressions run on a worker thread that can be killed.
  *
- * The call stays synchronous (so the filter needs no Promise): the subject goes to the worker over
- * a MessagePort, the worker reads it with receiveMessageOnPort, and the main thread blocks in
- * Atomics.wait on a SharedArrayBuffer for at most the timeout. On timeout the worker is terminated
+ * The call stays synchronous (so the filter needs no Promise): the subject is copied into shared
+ * memory, the worker is woken through Atomics, and the main thread spins briefly, then blocks in
+ * Atomics.wait for at most the timeout. New expressions reach the worker over a MessagePort
+ * (read with receiveMessageOnPort). On timeout the worker is terminated
  * and a fresh one is started for the next event; that event's caller gets TIMED_OUT.
- * Cost: one message and one cross-thread wake-up per guarded match (measured in bench/grok.mjs).
+ * Cost: a copy of the line and two cross-thread wake-ups per guarded match (bench/grok.mjs measures it),
+ * so only expressions the cost model cannot bound for the line's length are sent here.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -33,9 +35,16 @@ interface WorkerPattern {
 // The worker is plain CommonJS evaluated from a string, so it runs the same from src/ (tests) and dist/.
 const WORKER_SOURCE = String.raw`
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const { ctrl, result, port, patterns, onigPath } = workerData;
+const { ctrl, result, text, port, patterns, onigPath } = workerData;
 const c = new Int32Array(ctrl);
 const r = new Int32Array(result);
+const t = new Uint16Array(text);
+// Decode the subject from the shared buffer (TextDecoder refuses shared memory).
+function subject(len) {
+  let s = '';
+  for (let i = 0; i < len; i += 8192) s += String.fromCharCode.apply(null, t.subarray(i, Math.min(len, i + 8192)));
+  return s;
+}
 let onig;
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 function groupNumbers(js, groups) {
@@ -98,18 +107,17 @@ async function main() {
   Atomics.store(c, 1, 1);
   Atomics.notify(c, 1);
   for (;;) {
+    // No spinning: on a loaded machine a spinning worker takes the core the pipeline needs.
     let st = Atomics.load(c, 0);
     while (st !== 1) { Atomics.wait(c, 0, st); st = Atomics.load(c, 0); }
-    // Registrations of new expressions arrive before the request that needs them.
+    // Registrations of new expressions arrive over the port before the request that needs them.
     let msg = receiveMessageOnPort(port);
-    let req;
     while (msg !== undefined) {
-      const m = msg.message;
-      if (m.register !== undefined) engines.set(m.register, await compile(m.pattern));
-      else req = m;
+      engines.set(msg.message.register, await compile(msg.message.pattern));
       msg = receiveMessageOnPort(port);
     }
-    if (req !== undefined) engines.get(req.p)(req.s); else r[0] = 0;
+    const e = engines.get(c[2]);
+    if (e !== undefined) e(subject(c[3])); else r[0] = 0;
     Atomics.store(c, 0, 2);
     Atomics.notify(c, 0);
   }
@@ -127,10 +135,13 @@ class WorkerGuard implements MatchGuard {
   readonly #patterns = new Map<number, WorkerPattern>();
   readonly #offsets = new Map<CompiledGrok, MatchOffsets>();
   #capacity = 0;
+  /** Subject buffer size in UTF-16 units; a longer line restarts the worker with a bigger one. */
+  #textCapacity = 1 << 16;
   #worker: Worker | undefined;
   #port: MessagePort | undefined;
   #ctrl: Int32Array = new Int32Array(0);
   #result: Int32Array = new Int32Array(0);
+  #text: Uint16Array = new Uint16Array(0);
   #kills = 0;
   #users = 0;
 
@@ -161,8 +172,10 @@ class WorkerGuard implements MatchGuard {
 
   /** Start a worker and block until it has compiled the registered expressions. */
   #start(): void {
-    const ctrl = new SharedArrayBuffer(8);
+    // ctrl: [state, ready, expression id, subject length]
+    const ctrl = new SharedArrayBuffer(16);
     const result = new SharedArrayBuffer(4 * (3 + 2 * this.#capacity));
+    const text = new SharedArrayBuffer(2 * this.#textCapacity);
     const { port1, port2 } = new MessageChannel();
     const require = createRequire(import.meta.url);
     const onigPath = {
@@ -171,7 +184,7 @@ class WorkerGuard implements MatchGuard {
     };
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { ctrl, result, port: port2, patterns: [...this.#patterns], onigPath },
+      workerData: { ctrl, result, text, port: port2, patterns: [...this.#patterns], onigPath },
       transferList: [port2],
     });
     worker.unref();
@@ -180,14 +193,22 @@ class WorkerGuard implements MatchGuard {
     this.#port = port1;
     this.#ctrl = new Int32Array(ctrl);
     this.#result = new Int32Array(result);
+    this.#text = new Uint16Array(text);
     // Worker start-up does not need this thread's event loop, so waiting here cannot deadlock.
     if (Atomics.wait(this.#ctrl, 1, 0, 30_000) === 'timed-out') throw new Error('grok guard worker did not start');
   }
 
   exec(g: CompiledGrok, subject: string, timeoutMs: number): MatchOffsets | null | typeof TIMED_OUT {
+    if (subject.length > this.#textCapacity) {
+      this.#textCapacity = subject.length * 2;
+      this.#stopWorker();
+    }
     if (this.#worker === undefined) this.#start();
     const ctrl = this.#ctrl;
-    (this.#port as MessagePort).postMessage({ p: this.#ids.get(g), s: subject });
+    const text = this.#text;
+    for (let i = 0; i < subject.length; i++) text[i] = subject.charCodeAt(i);
+    ctrl[2] = this.#ids.get(g) as number;
+    ctrl[3] = subject.length;
     Atomics.store(ctrl, 0, REQUEST);
     Atomics.notify(ctrl, 0);
     const w = Atomics.wait(ctrl, 0, REQUEST, timeoutMs);
