@@ -132,9 +132,9 @@ function bigDecimalToI(s: string): number | bigint {
   const fracDigits = (m[3] ?? '').replace(/_/g, '');
   const exp = Number(m[4]) - fracDigits.length;
   const digits = BigInt((intDigits + fracDigits) || '0');
-  let v: bigint;
-  if (exp >= 0) v = exp > 10_000 ? (() => { throw new MutateError('exponent too large'); })() : digits * 10n ** BigInt(exp);
-  else v = -exp > 10_000 ? 0n : digits / 10n ** BigInt(-exp);
+  // Keep absurd exponents from allocating huge integers; BigDecimal would overflow on them anyway.
+  if (exp > 10_000) throw new MutateError(`exponent too large in ${rubyInspect(s)}`);
+  const v = exp >= 0 ? digits * 10n ** BigInt(exp) : -exp > 10_000 ? 0n : digits / 10n ** BigInt(-exp);
   return normalize(m[1] === '-' ? -v : v);
 }
 
