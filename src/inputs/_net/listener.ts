@@ -72,6 +72,8 @@ export class TcpListener {
   #accept(socket: net.Socket, secure: boolean): void {
     const o = this.#o;
     if (this.#closed) { socket.destroy(); return; }
+    // Until the handler attaches its own, an error (reset during a reverse lookup) must not crash the process.
+    socket.on('error', () => undefined);
     const peer: Peer = { ip: plainIp(socket.remoteAddress), port: socket.remotePort ?? 0 };
     if (secure) {
       const ts = socket as tls.TLSSocket;

@@ -87,6 +87,8 @@ export function pumpSocket({ socket, gate, consumer, logger, peer }: PumpOptions
       }
     };
     socket.on('data', onData);
+    // The socket may have closed while the caller was busy (reverse DNS): decode what it held and end.
+    if (socket.destroyed) { drainers.get(socket)?.(); finish(); }
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ECONNRESET' || err.code === 'EPIPE') logger.debug('connection reset by peer', { client: peer });
       else logger.warn('connection error', { client: peer, error: err.message });
