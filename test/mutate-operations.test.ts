@@ -153,3 +153,18 @@ describe('mutate gsub', () => {
     await expect(make({ gsub: ['message', 'toreplace'] })).rejects.toThrow(/gsub requires 3 non-nil elements/);
   });
 });
+
+describe('mutate and @timestamp', () => {
+  it('refuses to set @timestamp to a string, as Logstash\'s Event#set does', async () => {
+    const { event, ok } = await run({ replace: { '@timestamp': '2020-01-01T00:00:00Z' } }, { '@timestamp': '2013-01-01T00:00:00Z' });
+    expect(ok).toBe(false);
+    expect(event.hasTag('_mutate_error')).toBe(true);
+    expect(event.timestamp.toString()).toBe('2013-01-01T00:00:00.000Z');
+  });
+
+  it('copies @timestamp to another field as a timestamp', async () => {
+    const { event, ok } = await run({ copy: { '@timestamp': 'ts' } }, { '@timestamp': '2013-01-01T00:00:00Z' });
+    expect(ok).toBe(true);
+    expect(event.toJSON()).toContain('"ts":"2013-01-01T00:00:00.000Z"');
+  });
+});

@@ -284,6 +284,19 @@ function textOf(v: Value): string {
   return typeof v === 'string' ? v : rubyToS(v);
 }
 
+const TIMESTAMP_REFS = new Set(['@timestamp', '[@timestamp]']);
+
+/**
+ * Event#set as Logstash's Ruby API does it: @timestamp only takes a Timestamp (anything else raises a
+ * TypeError there, which mutate turns into its failure tag).
+ */
+function put(event: Event, field: string, value: Value): void {
+  if (TIMESTAMP_REFS.has(field) && !(value instanceof Timestamp)) {
+    throw new MutateError(`wrong argument type ${Array.isArray(value) ? 'Array' : typeof value} (expected LogStash::Timestamp)`);
+  }
+  event.set(field, value);
+}
+
 interface GsubRule { field: string; needle: RegExp | Formatter; replacement: Formatter; replacementConstant: ReplacementPart[] | undefined }
 
 export default defineFilter({
@@ -364,46 +377,46 @@ export default defineFilter({
         const v = event.get(field);
         if (v === undefined || v === null) continue;
         const result = Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? change(x) : x)) : typeof v === 'string' ? change(v) : v;
-        event.set(field, result);
+        put(event, field, result);
       }
     };
 
     const apply = (event: Event): void => {
       for (const [field, value] of coerce) {
-        if (event.includes(field) && event.get(field) === null) event.set(field, value(event));
+        if (event.includes(field) && event.get(field) === null) put(event, field, value(event));
       }
       for (const [oldF, newF] of rename) {
         const from = oldF(event);
         const to = newF(event);
         if (!event.includes(from)) continue;
-        event.set(to, event.remove(from) as Value);
+        put(event, to, event.remove(from) as Value);
       }
       for (const [field, value] of update) {
-        if (event.includes(field)) event.set(field, value(event));
+        if (event.includes(field)) put(event, field, value(event));
       }
-      for (const [field, value] of replace) event.set(field, value(event));
+      for (const [field, value] of replace) put(event, field, value(event));
       for (const [field, conv] of convert) {
         if (!event.includes(field)) continue;
         const original = event.get(field);
         if (original === null || original === undefined || isHash(original)) continue;
-        event.set(field, Array.isArray(original) ? original.map((x) => (x === null ? x : conv(x))) : conv(original));
+        put(event, field, Array.isArray(original) ? original.map((x) => (x === null ? x : conv(x))) : conv(original));
       }
       for (const rule of gsub) {
         const v = event.get(rule.field);
         if (typeof v !== 'string' && !Array.isArray(v)) continue;
         const re = typeof rule.needle === 'function' ? regexpFor(rule.needle(event)) : rule.needle;
         const parts = rule.replacementConstant ?? parseReplacement(rule.replacement(event));
-        if (typeof v === 'string') event.set(rule.field, rubyGsub(v, re, parts));
-        else event.set(rule.field, v.map((x) => (typeof x === 'string' ? rubyGsub(x, re, parts) : x)));
+        if (typeof v === 'string') put(event, rule.field, rubyGsub(v, re, parts));
+        else put(event, rule.field, v.map((x) => (typeof x === 'string' ? rubyGsub(x, re, parts) : x)));
       }
       caseChange(event, uppercase, (s) => s.toUpperCase());
       caseChange(event, capitalizeFields, capitalize);
       caseChange(event, lowercase, (s) => s.toLowerCase());
       for (const field of strip) {
         const v = event.get(field);
-        if (typeof v === 'string') event.set(field, rubyStrip(v));
+        if (typeof v === 'string') put(event, field, rubyStrip(v));
         else if (Array.isArray(v)) {
-          event.set(field, v.map((x) => {
+          put(event, field, v.map((x) => {
             if (typeof x !== 'string') throw new MutateError(`undefined method 'strip' for ${rubyInspectValue(x)}`);
             return rubyStrip(x);
           }));
@@ -411,11 +424,11 @@ export default defineFilter({
       }
       for (const [field, sep] of split) {
         const v = event.get(field);
-        if (typeof v === 'string') event.set(field, rubySplit(v, sep));
+        if (typeof v === 'string') put(event, field, rubySplit(v, sep));
       }
       for (const [field, sep] of join) {
         const v = event.get(field);
-        if (Array.isArray(v)) event.set(field, rubyJoin(v, sep));
+        if (Array.isArray(v)) put(event, field, rubyJoin(v, sep));
       }
       for (const [dest, added] of merge) {
         // As in the plugin, the destination is read once and each added field merged into that copy.
@@ -428,12 +441,12 @@ export default defineFilter({
           }
           if (isHash(destValue)) {
             Object.assign(destValue, addedValue as Hash);
-            event.set(dest, destValue);
+            put(event, dest, destValue);
           } else {
             const base: Value[] = Array.isArray(destValue) ? destValue : destValue === undefined || destValue === null ? [] : [destValue];
             const more: Value[] = Array.isArray(addedValue) ? addedValue : addedValue === undefined || addedValue === null ? [] : [addedValue];
             base.push(...more);
-            event.set(dest, base);
+            put(event, dest, base);
             if (Array.isArray(destValue)) destValue = base;
           }
         }
@@ -441,7 +454,7 @@ export default defineFilter({
       for (const [src, dest] of copy) {
         const v = event.get(src);
         if (v === undefined || v === null) continue;
-        event.set(dest, deepClone(v));
+        put(event, dest, deepClone(v));
       }
     };
 
