@@ -161,11 +161,9 @@ export function parseJson(text: string): Value {
   }
 }
 
+/** Blank as Java's String#trim sees it (every character up to U+0020), which Event.from_json uses. */
 function isBlank(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 11 && c !== 12) return false;
-  }
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 32) return false;
   return true;
 }
 
