@@ -20,7 +20,7 @@ import type { OptionSpecs } from '../plugins/options.js';
 import { codecOf } from './_net/codec.js';
 import { loadPlugin } from '../plugins/registry.js';
 import { SyslogFramer, frameProblemTag, DEFAULT_MAX_FRAME_SIZE, type Frame, type FramingMode } from '../syslog/framing.js';
-import { TcpListener, type Peer } from './_net/listener.js';
+import { TcpListener, bindError, type Peer } from './_net/listener.js';
 import { ProxyHeaderReader } from './_net/proxy.js';
 import { SinkGate, plainIp, pumpSocket } from './_net/pump.js';
 
@@ -89,8 +89,9 @@ class SyslogInput implements InputInstance {
     this.#udp = udp;
     try {
       await new Promise<void>((resolve, reject) => {
-        udp.once('error', reject);
-        udp.bind(listener.port, host, () => { udp.off('error', reject); resolve(); });
+        const onError = (err: NodeJS.ErrnoException): void => { reject(bindError('syslog input (udp)', host, listener.port, err)); };
+        udp.once('error', onError);
+        udp.bind(listener.port, host, () => { udp.off('error', onError); resolve(); });
       });
     } catch (err) {
       await listener.close();

@@ -15,6 +15,7 @@ import { defineInput, type CodecInstance, type InputInstance, type InputSink, ty
 import type { OptionSpecs } from '../plugins/options.js';
 import { codecOf } from './_net/codec.js';
 import { plainIp } from './_net/pump.js';
+import { bindError } from './_net/listener.js';
 
 const OPTIONS: OptionSpecs = {
   codec: { type: 'codec', default: 'plain', doc: 'Codec decoding each datagram (default `plain`).' },
@@ -63,8 +64,9 @@ class UdpInput implements InputInstance {
     const socket = dgram.createSocket({ type, reuseAddr: false });
     this.#socket = socket;
     await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(this.#o.port as number, host, () => { socket.off('error', reject); resolve(); });
+      const onError = (err: NodeJS.ErrnoException): void => { reject(bindError('udp input', host, this.#o.port as number, err)); };
+      socket.once('error', onError);
+      socket.bind(this.#o.port as number, host, () => { socket.off('error', onError); resolve(); });
     });
     const wanted = this.#o.receive_buffer_bytes as number | undefined;
     if (wanted !== undefined) {

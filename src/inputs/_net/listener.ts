@@ -28,6 +28,16 @@ export interface ListenerOptions {
   onConnection(socket: net.Socket, peer: Peer): Promise<void>;
 }
 
+/** A bind failure with the address and a hint, instead of Node's bare `listen EADDRINUSE`. */
+export function bindError(label: string, host: string, port: number, err: NodeJS.ErrnoException): Error {
+  const hint = err.code === 'EADDRINUSE' ? 'address already in use (another process listens there; pick another port)'
+    : err.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges; 5514 is the usual unprivileged syslog port)'
+      : err.message;
+  const e = new Error(`${label}: cannot listen on ${host}:${port}: ${hint}`);
+  (e as NodeJS.ErrnoException).code = err.code;
+  return e;
+}
+
 export class TcpListener {
   readonly #o: ListenerOptions;
   #server: net.Server | undefined;
@@ -58,7 +68,7 @@ export class TcpListener {
     }
     this.#server = server;
     return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => { reject(err); };
+      const onError = (err: NodeJS.ErrnoException): void => { reject(bindError(o.label, o.host, o.port, err)); };
       server.once('error', onError);
       server.listen({ host: o.host, port: o.port }, () => {
         server.off('error', onError);
