@@ -36,6 +36,16 @@ describe('Joda-Time patterns (UTC)', () => {
     expect(compileJoda(pattern)(T)).toBe(out);
   });
 
+  it('reuses the text within the printed unit and recomputes across it', () => {
+    const day = compileJoda('yyyy.MM.dd');
+    const hour = compileJoda('dd HH');
+    const base = Date.UTC(2024, 0, 31, 23, 0, 0);
+    expect([day(base), day(base + 59 * 60_000), day(base + 3_600_000), day(base - 86_400_000)]).toEqual(['2024.01.31', '2024.01.31', '2024.02.01', '2024.01.30']);
+    expect([hour(base), hour(base + 1), hour(base + 3_600_000)]).toEqual(['31 23', '31 23', '01 00']);
+    const ms = compileJoda('ss.SSS');
+    expect([ms(base + 1), ms(base + 2)]).toEqual(['00.001', '00.002']);
+  });
+
   it('uses ISO week years at year boundaries', () => {
     expect(compileJoda('xxxx-ww')(Date.UTC(2021, 0, 1))).toBe('2020-53');
     expect(compileJoda('xxxx-ww')(Date.UTC(2024, 11, 30))).toBe('2025-01');

@@ -150,23 +150,50 @@ function fraction(nanos: number, digits: number): string {
 
 export type DateFormatter = (epochMs: number, nanoOfMilli?: number) => string;
 
-function assemble(printers: (Printer | string)[]): DateFormatter {
+/**
+ * Join printers into a formatter. `unitMs` is the finest unit the pattern prints (a day for
+ * `yyyy.MM.dd`): instants within the same unit print the same text, so the last result is reused,
+ * which makes per-event index names (`logs-%{+yyyy.MM.dd}`) cheap.
+ */
+function assemble(printers: (Printer | string)[], unitMs: number): DateFormatter {
   if (printers.every((p) => typeof p === 'string')) {
     const text = printers.join('');
     return () => text;
   }
+  let lastUnit = Number.NaN;
+  let lastText = '';
   return (epochMs, nanoOfMilli = 0) => {
+    const unit = unitMs > 1 ? Math.floor(epochMs / unitMs) : Number.NaN;
+    if (unit === lastUnit) return lastText;
     const f = dateFields(epochMs, nanoOfMilli);
     let s = '';
     for (const p of printers) s += typeof p === 'string' ? p : p(f);
+    lastUnit = unit;
+    lastText = s;
     return s;
   };
+}
+
+const HOUR_LETTERS = 'aHhKk';
+
+/** The finest unit, in milliseconds, printed by these fields (1 when sub-second or unknown). */
+function unitOf(tokens: readonly { letter: string }[]): number {
+  let unit = 86_400_000;
+  for (const { letter } of tokens) {
+    if (HOUR_LETTERS.includes(letter)) unit = Math.min(unit, 3_600_000);
+    else if (letter === 'm') unit = Math.min(unit, 60_000);
+    else if (letter === 's') unit = Math.min(unit, 1000);
+    else if ('SnNA'.includes(letter)) unit = 1;
+  }
+  return unit;
 }
 
 /** Compile a Joda-Time pattern into a UTC formatter. Throws DatePatternError like Joda's forPattern. */
 export function compileJoda(pattern: string): DateFormatter {
   if (pattern === '') throw new DatePatternError('Invalid pattern specification');
-  return assemble(tokenizeJoda(pattern).map((t) => (t.kind === 'literal' ? t.text : jodaPrinter(t.letter, t.count))));
+  const tokens = tokenizeJoda(pattern);
+  const fields = tokens.filter((t): t is Extract<JodaToken, { kind: 'field' }> => t.kind === 'field');
+  return assemble(tokens.map((t) => (t.kind === 'literal' ? t.text : jodaPrinter(t.letter, t.count))), unitOf(fields));
 }
 
 // ---- java.time -------------------------------------------------------------------------------------
@@ -250,6 +277,7 @@ function javaPrinter(letter: string, count: number): Printer {
  */
 export function compileJavaTime(pattern: string): DateFormatter {
   const parts: (Printer | string)[] = [];
+  const letters: { letter: string }[] = [];
   const n = pattern.length;
   let i = 0;
   while (i < n) {
@@ -258,6 +286,7 @@ export function compileJavaTime(pattern: string): DateFormatter {
       let j = i + 1;
       while (j < n && pattern[j] === c) j++;
       parts.push(javaPrinter(c, j - i));
+      letters.push({ letter: c });
       i = j;
     } else if (c === "'") {
       let j = i + 1;
@@ -279,5 +308,5 @@ export function compileJavaTime(pattern: string): DateFormatter {
       i++;
     }
   }
-  return assemble(parts);
+  return assemble(parts, unitOf(letters));
 }
