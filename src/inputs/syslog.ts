@@ -227,7 +227,9 @@ class SyslogInput implements InputInstance {
 
 export default defineInput({
   name: 'syslog',
-  doc: 'Receives syslog (RFC 5424 and RFC 3164) over TCP and UDP on one port, with RFC 6587 framing on TCP.',
+  doc: 'Receives syslog (RFC 5424 and RFC 3164) over TCP and UDP on one port, with RFC 6587 framing on TCP (octet counting or LF, detected per frame). '
+    + 'A frame longer than `max_frame_size` is cut and tagged `_syslogframetoolong`; a frame cut short by the connection closing is tagged `_syslogframeincomplete`; '
+    + 'a message that does not decode is tagged `_syslogparsefailure`. Nothing is dropped.',
   options: OPTIONS,
   async create(options, ctx) {
     const max = options.max_frame_size as number;
