@@ -89,7 +89,10 @@ async function throughSluice(name, inputConfig, buffers, expected) {
   const state = { offset: 0, lines: 0 };
   const t = process.hrtime.bigint();
   await send(port, buffers);
-  while (countNewLines(out, state) < expected) await sleep(5);
+  while (countNewLines(out, state) < expected) {
+    if (Number(process.hrtime.bigint() - t) / 1e9 > 300) { child.kill('SIGKILL'); throw new Error(`${name}: only ${state.lines} of ${expected} events after 300 s`); }
+    await sleep(5);
+  }
   const s = Number(process.hrtime.bigint() - t) / 1e9;
   child.kill('SIGTERM');
   await new Promise((r) => child.on('close', r));
