@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
 import { createGrokFilter } from '../src/filters/grok.js';
-import { assessRisk, syncLengthLimit } from '../src/grok/risk.js';
+import { assessRisk, stepBudget, syncLengthLimit, withinBudget } from '../src/grok/risk.js';
 
 describe('grok runaway guard', () => {
   it('tags an exponential backtracking line _groktimeout and keeps going', async () => {
@@ -59,7 +59,16 @@ describe('grok runaway guard', () => {
   it('runs common patterns on the calling thread: the cost model bounds them', () => {
     expect(syncLengthLimit(assessRisk('\\d+ [a-z]+'), 250)).toBe(Infinity);
     expect(syncLengthLimit(assessRisk('(a+)+b'), 250)).toBe(-1);
-    expect(syncLengthLimit(assessRisk('.*? .*'), 250)).toBeGreaterThan(300);
+    expect(syncLengthLimit(assessRisk('.*? .*'), 250)).toBeGreaterThan(400);
     expect(assessRisk('(?>a+)+b').nested).toBe(false); // atomic content cannot be re-entered
+  });
+
+  it('bounds quantifiers followed by a literal by that literal\'s count in the line', () => {
+    const r = assessRisk('"(.*?)" "(.*?)" "(.*?)"');
+    expect(r.follow).toEqual(['"', '"', '"']);
+    const steps = stepBudget(10);
+    expect(withinBudget(r, `"${'x'.repeat(5000)}" "y" "z"`, steps)).toBe(true);
+    expect(withinBudget(r, '" "'.repeat(3000), steps)).toBe(false);
+    expect(withinBudget(assessRisk('(.*) (.*) (.*)'), 'x '.repeat(3000), steps)).toBe(false);
   });
 });

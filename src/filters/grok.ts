@@ -19,7 +19,7 @@ import { compileGrokAsync, type CompiledGrok } from '../grok/compile.js';
 import { GrokPatternError } from '../grok/expand.js';
 import { buildLibrary, type PatternTable } from '../grok/library.js';
 import { guardFor, TIMED_OUT, type MatchGuard } from '../grok/guard.js';
-import { assessRisk, syncLengthLimit } from '../grok/risk.js';
+import { assessRisk, stepBudget, withinBudget, type RiskReport } from '../grok/risk.js';
 
 export { GrokPatternError };
 
@@ -142,8 +142,9 @@ export class GrokFilter {
   readonly #overwrite: Set<string>;
   readonly #targetPath: FieldPath | undefined;
   readonly #guard: MatchGuard | undefined;
-  /** Per compiled grok: the longest subject matched on this thread; longer ones go to the guard worker. */
-  readonly #syncMax: Map<CompiledGrok, number>;
+  /** Per compiled grok handled by the guard: its risk report (lines within the budget stay here). */
+  readonly #risk: Map<CompiledGrok, RiskReport>;
+  readonly #steps: number;
   /** Per compiled grok: one writer per capture field, aligned with its `fields`. */
   readonly #writers: Map<CompiledGrok, CaptureWriter[]>;
   #timedOut = false;
@@ -157,15 +158,15 @@ export class GrokFilter {
     this.#overwrite = new Set(s.overwrite);
     this.#targetPath = s.target === undefined ? undefined : parseFieldRef(s.target);
     this.#guard = guard;
-    this.#syncMax = new Map();
+    this.#risk = new Map();
+    // Logstash itself lets a match run for up to timeout_millis before giving up, so a line whose
+    // match the cost model bounds below half of that stalls no longer than Logstash would: it runs
+    // here. Only lines that could run longer pay the worker round trip.
+    this.#steps = stepBudget(s.timeoutMillis / 2);
     this.#writers = new Map();
     for (const f of fields) {
       for (const g of f.groks) {
-        // Within this length the cost model bounds a match well below the timeout (a tenth of it,
-        // at most 250 ms), so the worker round trip is only paid where a runaway is possible.
-        const limit = guard !== undefined && guard.handles(g)
-          ? syncLengthLimit(assessRisk(g.prepared), Math.min(250, s.timeoutMillis / 10)) : Infinity;
-        this.#syncMax.set(g, limit);
+        if (guard !== undefined && guard.handles(g)) this.#risk.set(g, assessRisk(g.prepared));
         this.#writers.set(g, g.fields.map((cf) => captureWriter(
           this.#targetPath === undefined ? cf.path : [...this.#targetPath, ...cf.path],
           this.#overwrite.has(cf.field), s.keepEmptyCaptures)));
@@ -212,7 +213,8 @@ export class GrokFilter {
     let matched = false;
     for (const g of groks) {
       let m;
-      if (input.length > (this.#syncMax.get(g) as number)) {
+      const risk = this.#risk.get(g);
+      if (risk !== undefined && !withinBudget(risk, input, this.#steps)) {
         this.stats.guarded++;
         const budget = this.#s.timeoutScope === 'event' ? Math.max(1, this.#eventDeadline - Date.now()) : this.#s.timeoutMillis;
         m = (this.#guard as MatchGuard).exec(g, input, budget);

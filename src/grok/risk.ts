@@ -16,6 +16,55 @@ export interface RiskReport {
   nested: boolean;
   /** Unbounded quantifiers over "broad" operands (any character, or a negated class that allows spaces). */
   broad: number;
+  /**
+   * For each broad quantifier, the literal character that must follow it, when there is one: such a
+   * quantifier can only stop before an occurrence of that character, which bounds its split points by
+   * the character's count in the line rather than the line's length.
+   */
+  follow: Array<string | null>;
+}
+
+/** The literal character that must come right after position j (through group ends), if any. */
+function followingLiteral(src: string, j: number): string | null {
+  let k = j;
+  for (let guard = 0; guard < 64; guard++) {
+    const c = src[k];
+    if (c === undefined) return null;
+    if (c === ')') {
+      if (quantifierAt(src, k + 1) !== undefined) return null;
+      k++;
+      continue;
+    }
+    if (c === '|') {
+      // The rest of this alternative is skipped: find the end of the enclosing group.
+      let depth = 0;
+      let cls = 0;
+      for (k++; k < src.length; k++) {
+        const d = src[k];
+        if (d === '\\') { k++; continue; }
+        if (cls > 0) { if (d === '[') cls++; else if (d === ']') cls--; continue; }
+        if (d === '[') { cls = 1; continue; }
+        if (d === '(') depth++;
+        else if (d === ')') { if (depth === 0) break; depth--; }
+      }
+      if (k >= src.length) return null;
+      continue;
+    }
+    let lit: string;
+    let len = 1;
+    if (c === '\\') {
+      const e = src[k + 1] ?? '';
+      if (/[A-Za-z0-9]/.test(e) || e === '') return null;
+      lit = e;
+      len = 2;
+    } else if ('([.^$*+?{'.includes(c)) {
+      return null;
+    } else lit = c;
+    const q = quantifierAt(src, k + len);
+    if (q !== undefined && /^[*?]|^\{0/.test(src.slice(k + len, k + len + 2))) return null;
+    return lit;
+  }
+  return null;
 }
 
 interface Frame {
@@ -46,6 +95,7 @@ export function assessRisk(src: string): RiskReport {
   const stack: Frame[] = [{ atomic: false, hasUnbounded: false }];
   let nested = false;
   let broad = 0;
+  const follow: Array<string | null> = [];
   let i = 0;
   // What the last atom was: 'broad' (can match spaces and most characters), 'narrow', or a group.
   let last: { kind: 'broad' | 'narrow' } | { kind: 'group'; frame: Frame } | undefined;
@@ -110,7 +160,7 @@ export function assessRisk(src: string): RiskReport {
         if (unbounded && !possessive && !insideAtomic()) {
           if (last.kind === 'group') {
             if (last.frame.hasUnbounded && !last.frame.atomic) nested = true;
-          } else if (last.kind === 'broad') broad++;
+          } else if (last.kind === 'broad') { broad++; follow.push(followingLiteral(src, i + len)); }
           top().hasUnbounded = true;
         }
         last = undefined;
@@ -121,21 +171,54 @@ export function assessRisk(src: string): RiskReport {
       i++;
     }
   }
-  return { risky: nested || broad >= 2, nested, broad };
+  return { risky: nested || broad >= 2, nested, broad, follow };
 }
 
 /** Assumed cost of one backtracking step of V8's regex engine, generously rounded up. */
 const NS_PER_STEP = 5;
 
+/** Steps a budget in milliseconds allows under the cost model. */
+export function stepBudget(budgetMs: number): number {
+  return (budgetMs * 1e6) / NS_PER_STEP;
+}
+
 /**
- * The longest subject for which a match provably stays within `budgetMs` under the cost model
- * "at most (n+1)^(broad+1) steps" for expressions without nested quantifiers: each broad unbounded
- * quantifier can at worst try every split point of the line, for every start position.
- * Infinity for expressions without risk, -1 for nested (exponential) ones, which always need the guard.
+ * Can this line be matched on the calling thread within `steps`? The cost model for expressions
+ * without nested quantifiers: every start position (n) times every way to choose where each broad
+ * quantifier stops — a quantifier that must be followed by a literal can only stop before one of
+ * its occurrences — divided by the orderings of the choices (b!). Nested (exponential) expressions
+ * always need the guard; expressions without risk never do.
  */
+export function withinBudget(r: RiskReport, line: string, steps: number): boolean {
+  if (!r.risky) return true;
+  if (r.nested) return false;
+  const n = line.length + 1;
+  let bound = n;
+  let counts: Map<string, number> | undefined;
+  for (let i = 0; i < r.follow.length; i++) {
+    const c = r.follow[i];
+    let k = n;
+    if (c !== null && c !== undefined) {
+      counts ??= new Map();
+      let cnt = counts.get(c);
+      if (cnt === undefined) {
+        cnt = 0;
+        for (let at = line.indexOf(c); at >= 0; at = line.indexOf(c, at + 1)) cnt++;
+        counts.set(c, cnt);
+      }
+      k = cnt + 1;
+    }
+    bound = (bound * k) / (i + 1);
+    if (bound > steps) return false;
+  }
+  return true;
+}
+
+/** The longest line always within `steps` whatever its content (follow characters counted as n). */
 export function syncLengthLimit(r: RiskReport, budgetMs: number): number {
   if (!r.risky) return Infinity;
   if (r.nested) return -1;
-  const steps = (budgetMs * 1e6) / NS_PER_STEP;
-  return Math.floor(Math.pow(steps, 1 / (r.broad + 1))) - 1;
+  let fact = 1;
+  for (let i = 2; i <= r.broad; i++) fact *= i;
+  return Math.floor(Math.pow(stepBudget(budgetMs) * fact, 1 / (r.broad + 1))) - 1;
 }
