@@ -57,6 +57,22 @@ describe('codecs through sluice run', () => {
   });
 });
 
+describe('codec options checked at start-up', () => {
+  it('accepts only charset names Logstash knows, with their exact spelling', async () => {
+    const ok = await runCli(['run', '-t', '-e', 'input { stdin { codec => line { charset => "CP1252" } } } output { stdout { } }']);
+    expect(ok.code).toBe(0);
+    const bad = await runCli(['run', '-t', '-e', 'input { stdin { codec => line { charset => "utf8" } } } output { stdout { } }']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout + bad.stderr).toContain('invalid value for option `charset` of codec `line`');
+  });
+
+  it('refuses an invalid mutate conversion type when the pipeline starts', async () => {
+    const r = await runCli(['run', '-e', 'filter { mutate { convert => { "a" => "int" } } } output { stdout { } }'], { input: 'x\n' });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("Invalid conversion type 'int'");
+  });
+});
+
 describe('mutate and drop through sluice run', () => {
   it('applies mutate operations in Logstash order and add_field only on success', async () => {
     const out = await run(`input { stdin { codec => json_lines } }

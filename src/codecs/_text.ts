@@ -11,10 +11,36 @@ import { LineTokenizer } from '../multiline/tokenizer.js';
 import type { Decoder, StreamInfo } from '../plugins/api.js';
 import type { OptionSpec } from '../plugins/options.js';
 
+/** The charset names Logstash accepts (JRuby's Encoding.name_list, as its plugin docs list them). */
+export const CHARSETS: readonly string[] = [
+  'ASCII-8BIT', 'UTF-8', 'US-ASCII', 'Big5', 'Big5-HKSCS', 'Big5-UAO', 'CP949', 'Emacs-Mule', 'EUC-JP',
+  'EUC-KR', 'EUC-TW', 'GB2312', 'GB18030', 'GBK', 'ISO-8859-1', 'ISO-8859-2', 'ISO-8859-3', 'ISO-8859-4',
+  'ISO-8859-5', 'ISO-8859-6', 'ISO-8859-7', 'ISO-8859-8', 'ISO-8859-9', 'ISO-8859-10', 'ISO-8859-11',
+  'ISO-8859-13', 'ISO-8859-14', 'ISO-8859-15', 'ISO-8859-16', 'KOI8-R', 'KOI8-U', 'Shift_JIS', 'UTF-16BE',
+  'UTF-16LE', 'UTF-32BE', 'UTF-32LE', 'Windows-31J', 'Windows-1250', 'Windows-1251', 'Windows-1252',
+  'IBM437', 'IBM737', 'IBM775', 'CP850', 'IBM852', 'CP852', 'IBM855', 'CP855', 'IBM857', 'IBM860', 'IBM861',
+  'IBM862', 'IBM863', 'IBM864', 'IBM865', 'IBM866', 'IBM869', 'Windows-1258', 'GB1988', 'macCentEuro',
+  'macCroatian', 'macCyrillic', 'macGreek', 'macIceland', 'macRoman', 'macRomania', 'macThai', 'macTurkish',
+  'macUkraine', 'CP950', 'CP951', 'IBM037', 'stateless-ISO-2022-JP', 'eucJP-ms', 'CP51932', 'EUC-JIS-2004',
+  'GB12345', 'ISO-2022-JP', 'ISO-2022-JP-2', 'CP50220', 'CP50221', 'Windows-1256', 'Windows-1253',
+  'Windows-1255', 'Windows-1254', 'TIS-620', 'Windows-874', 'Windows-1257', 'MacJapanese', 'UTF-7',
+  'UTF8-MAC', 'UTF-16', 'UTF-32', 'UTF8-DoCoMo', 'SJIS-DoCoMo', 'UTF8-KDDI', 'SJIS-KDDI', 'ISO-2022-JP-KDDI',
+  'stateless-ISO-2022-JP-KDDI', 'UTF8-SoftBank', 'SJIS-SoftBank', 'BINARY', 'CP437', 'CP737', 'CP775',
+  'IBM850', 'CP857', 'CP860', 'CP861', 'CP862', 'CP863', 'CP864', 'CP865', 'CP866', 'CP869', 'CP1258',
+  'Big5-HKSCS:2008', 'ebcdic-cp-us', 'eucJP', 'euc-jp-ms', 'EUC-JISX0213', 'eucKR', 'eucTW', 'EUC-CN',
+  'eucCN', 'CP936', 'ISO2022-JP', 'ISO2022-JP2', 'ISO8859-1', 'ISO8859-2', 'ISO8859-3', 'ISO8859-4',
+  'ISO8859-5', 'ISO8859-6', 'CP1256', 'ISO8859-7', 'CP1253', 'ISO8859-8', 'CP1255', 'ISO8859-9', 'CP1254',
+  'ISO8859-10', 'ISO8859-11', 'CP874', 'ISO8859-13', 'CP1257', 'ISO8859-14', 'ISO8859-15', 'ISO8859-16',
+  'CP878', 'MacJapan', 'ASCII', 'ANSI_X3.4-1968', '646', 'CP65000', 'CP65001', 'UTF-8-MAC', 'UTF-8-HFS',
+  'UCS-2BE', 'UCS-4BE', 'UCS-4LE', 'CP932', 'csWindows31J', 'SJIS', 'PCK', 'CP1250', 'CP1251', 'CP1252',
+  'external', 'locale',
+];
+
 export const CHARSET_OPTION: OptionSpec = {
   type: 'string',
   default: 'UTF-8',
-  doc: 'Character encoding of the input (`UTF-8`, `CP1252`, `ISO-8859-1`, …); decoded text is UTF-8. Invalid UTF-8 is kept, escaped as Ruby prints it (`\\xFF`).',
+  values: CHARSETS,
+  doc: 'Character encoding of the input (`UTF-8`, `CP1252`, `ISO-8859-1`, …); decoded text is UTF-8. Invalid UTF-8 is kept, escaped as Ruby prints it (`\\xFF`). Names Logstash accepts but sluice cannot decode (UTF-32, UTF-7, EBCDIC, DOS code pages) are refused at start-up.',
 };
 
 export const DELIMITER_OPTION: OptionSpec = { type: 'string', default: '\n', doc: 'The string that separates lines.' };
@@ -32,7 +58,9 @@ function cp1252(bytes: Buffer): string {
 
 /** The converter for a charset as Logstash users name it (throws for charsets that are not supported). */
 export function lineConverter(charset: string): LineConverter {
-  return /^(windows-1252|cp1252)$/i.test(charset) ? cp1252 : sharedConverter(charset);
+  if (/^(windows-1252|cp1252)$/i.test(charset)) return cp1252;
+  // Ruby's `external` and `locale` encodings are UTF-8 on the systems Logstash runs on.
+  return sharedConverter(charset === 'external' || charset === 'locale' ? 'UTF-8' : charset);
 }
 
 export type Emit = (event: Event) => void;
