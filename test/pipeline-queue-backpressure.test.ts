@@ -116,4 +116,32 @@ describe('pipeline', () => {
     expect(produced).toBeGreaterThan(0);
     expect(out.events.length).toBe(produced);
   });
+
+  it('a crashing input stops the pipeline, drains what other inputs queued, and is reported', async () => {
+    const failing = defineInput({
+      name: 'failing', doc: '', options: {},
+      create: (): InputInstance => ({ async run() { await new Promise((r) => setTimeout(r, 20)); throw new Error('listen EADDRINUSE'); }, stop() {} }),
+    });
+    let stopped = false;
+    const endless = defineInput({
+      name: 'endless', doc: '', options: {},
+      create: (): InputInstance => ({
+        async run(sink) { let n = 0; while (!stopped) { sink.push(new Event({ n: n++ })); await new Promise((r) => setTimeout(r, 1)); } },
+        stop() { stopped = true; },
+      }),
+    });
+    const out = collectingOutput();
+    const p = await Pipeline.create({
+      inputs: [
+        { kind: 'input', name: 'failing', definition: failing, options: {}, id: 'failing_1', location: loc },
+        { kind: 'input', name: 'endless', definition: endless, options: {}, id: 'endless_1', location: loc },
+      ],
+      filters: [], outputs: [out.step],
+    }, { ecs: 'v8', workers: 1, batchSize: 10, batchDelayMs: 1 });
+    await p.run();
+    expect(p.failedInputs).toEqual(['failing_1']);
+    expect(stopped).toBe(true);
+    expect(out.events.length).toBeGreaterThan(0);
+    expect(out.closed()).toBe(true);
+  });
 });

@@ -149,5 +149,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   log.debug('pipeline stopped', { events: pipeline.eventsOut });
+  if (pipeline.failedInputs.length) {
+    process.stderr.write(`sluice: input ${pipeline.failedInputs.join(', ')} failed; the pipeline stopped after writing what it had received\n`);
+    return 1;
+  }
   return 0;
 }

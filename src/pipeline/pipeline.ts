@@ -36,6 +36,7 @@ export class Pipeline {
   readonly #outputs: OutputGraph;
   #stopping = false;
   #finished: Promise<void> | undefined;
+  #failedInputs: string[] = [];
   #eventsOut = 0;
 
   private constructor(settings: PipelineSettings, inputs: RunningInput[], filters: FilterGraph, outputs: OutputGraph) {
@@ -57,6 +58,9 @@ export class Pipeline {
   }
 
   get eventsOut(): number { return this.#eventsOut; }
+
+  /** Ids of inputs that crashed (a port in use, a file that cannot be read): the run is then a failure. */
+  get failedInputs(): readonly string[] { return this.#failedInputs; }
 
   /** Start inputs and workers; resolves when the pipeline has fully shut down. */
   run(): Promise<void> {
@@ -89,7 +93,11 @@ export class Pipeline {
         get stopping() { return pipeline.#stopping; },
       };
       input.done = input.instance.run(sink).catch((err: unknown) => {
-        log.error(`input ${input.plan.id} (${input.plan.name}) crashed`, { error: err instanceof Error ? err.stack : String(err) });
+        // A crashed input stops the whole pipeline: running on without a source would look healthy while
+        // receiving nothing. What was already queued still drains to the outputs.
+        log.error(`input ${input.plan.id} (${input.plan.name}) failed: ${err instanceof Error ? err.message : String(err)}; stopping the pipeline`);
+        this.#failedInputs.push(input.plan.id);
+        void this.stop();
       });
       return input.done;
     })).then(() => queue.close());
