@@ -101,7 +101,8 @@ export function buildLibrary(opts: LibraryOptions): PatternTable {
     let isDir = false;
     try { isDir = statSync(path).isDirectory(); } catch { isDir = false; }
     if (isDir) files = filesOf(path, glob);
-    else files = fg.sync(fg.convertPathToPattern(path).replace(/\\\*/g, '*'), { onlyFiles: true, absolute: true }).sort();
+    // A file, or a glob as Logstash's Dir.glob accepts it.
+    else files = fg.sync(path.replace(/\\/g, '/'), { onlyFiles: true, absolute: true }).sort();
     for (const f of files) {
       let text: string;
       try { text = readFileSync(f, 'utf8'); } catch (e) {
