@@ -37,4 +37,4 @@ const sluice = best(() => timeRun(['bin/sluice.js', 'run', '-w', '1', '--log.lev
 const eps = (s) => Math.round(lines.length / s).toLocaleString('en-US');
 console.log(`events:                 ${lines.length.toLocaleString('en-US')} (apache_access_10k.log, repeated)`);
 console.log(`reference (bare node):  ${eps(ref)} events/s`);
-console.log(`sluice stdin→json_lines: ${eps(sluice)} events/s  (ratio ${(ref / sluice).toFixed(2)}x slower than reference, ${(100 * ref / sluice).toFixed(0)}% of it; includes ~process start-up)`);
+console.log(`sluice stdin→json_lines: ${eps(sluice)} events/s  (ratio to reference ${(ref / sluice).toFixed(2)}: ${(100 * ref / sluice).toFixed(0)}% of its rate; both include process start-up)`);
