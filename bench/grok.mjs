@@ -42,29 +42,39 @@ for (const { pattern, file } of scenarios) {
   if (grok.engine.kind !== 'native') throw new Error(`${pattern} is not on the native engine`);
   const re = new RegExp(grok.engine.regexp.source, grok.engine.regexp.flags);
 
-  // Reference: the bare regex loop.
+  // Reference: the bare regex loop, one pass over the lines.
   let sink = 0;
-  const regexRate = rate(() => { for (const l of lines) { re.lastIndex = 0; if (re.exec(l) !== null) sink++; } }, lines.length);
-  // The grok stage, as the pipeline runs it: batches of 125 fresh events; only filter() is timed.
-  const stage = (f) => {
-    let best = Infinity;
-    for (let r = 0; r < 7; r++) {
-      let total = 0n;
-      for (let b = 0; b < lines.length; b += 125) {
-        const events = [];
-        for (let i = b; i < Math.min(b + 125, lines.length); i++) events.push(new Event({ message: lines[i] }));
-        const t = process.hrtime.bigint();
-        for (const e of events) if (f.filter(e)) sink++;
-        total += process.hrtime.bigint() - t;
-      }
-      best = Math.min(best, Number(total) / 1e9);
-    }
-    return lines.length / best;
+  const regexPass = () => {
+    const t = process.hrtime.bigint();
+    for (const l of lines) { re.lastIndex = 0; if (re.exec(l) !== null) sink++; }
+    return Number(process.hrtime.bigint() - t) / 1e9;
   };
-  const stageRate = stage(filter);
+  // The grok stage, as the pipeline runs it: batches of 125 fresh events; only filter() is timed.
+  const stagePass = (f) => {
+    let total = 0n;
+    for (let b = 0; b < lines.length; b += 125) {
+      const events = [];
+      for (let i = b; i < Math.min(b + 125, lines.length); i++) events.push(new Event({ message: lines[i] }));
+      const t = process.hrtime.bigint();
+      for (const e of events) if (f.filter(e)) sink++;
+      total += process.hrtime.bigint() - t;
+    }
+    return Number(total) / 1e9;
+  };
   // The default timeout_millis (30 s): the cost model decides per line whether the guard worker runs it.
   const withDefault = await createGrokFilter({ match: { message: pattern } }, ecs);
-  const defaultRate = stage(withDefault);
+  // Interleaved passes, best of each: the machine is shared, so both see the same conditions.
+  let bestRegex = Infinity;
+  let bestStage = Infinity;
+  let bestDefault = Infinity;
+  for (let r = 0; r < 9; r++) {
+    bestRegex = Math.min(bestRegex, regexPass());
+    bestStage = Math.min(bestStage, stagePass(filter));
+    bestDefault = Math.min(bestDefault, stagePass(withDefault));
+  }
+  const regexRate = lines.length / bestRegex;
+  const stageRate = lines.length / bestStage;
+  const defaultRate = lines.length / bestDefault;
   let matched = 0;
   for (const l of lines) if (grok.exec(l) !== null) matched++;
 

@@ -73,6 +73,17 @@ export function grokSettings(options: Options, ecs: EcsMode, cwd?: string): Grok
   };
 }
 
+/** One expression as this filter runs it: flat capture plan and writers, no lookups per event. */
+interface GrokPlan {
+  grok: CompiledGrok;
+  /** Set when the guard handles the expression: lines beyond the cost budget go to the worker. */
+  risk: RiskReport | undefined;
+  /** Per capture slot, in jls-grok's order: group index, conversion (0 none, 1 int, 2 float), writer. */
+  groups: Int32Array;
+  conv: Uint8Array;
+  writers: CaptureWriter[];
+}
+
 interface CompiledField {
   field: string;
   path: FieldPath;
@@ -143,10 +154,8 @@ export class GrokFilter {
   readonly #targetPath: FieldPath | undefined;
   readonly #guard: MatchGuard | undefined;
   /** Per compiled grok handled by the guard: its risk report (lines within the budget stay here). */
-  readonly #risk: Map<CompiledGrok, RiskReport>;
+  readonly #plans: GrokPlan[][];
   readonly #steps: number;
-  /** Per compiled grok: one writer per capture field, aligned with its `fields`. */
-  readonly #writers: Map<CompiledGrok, CaptureWriter[]>;
   #timedOut = false;
   #eventDeadline = 0;
   /** Counters (monitoring). */
@@ -158,20 +167,30 @@ export class GrokFilter {
     this.#overwrite = new Set(s.overwrite);
     this.#targetPath = s.target === undefined ? undefined : parseFieldRef(s.target);
     this.#guard = guard;
-    this.#risk = new Map();
+
     // Logstash itself lets a match run for up to timeout_millis before giving up, so a line whose
     // match the cost model bounds below half of that stalls no longer than Logstash would: it runs
     // here. Only lines that could run longer pay the worker round trip.
     this.#steps = stepBudget(s.timeoutMillis / 2);
-    this.#writers = new Map();
-    for (const f of fields) {
-      for (const g of f.groks) {
-        if (guard !== undefined && guard.handles(g)) this.#risk.set(g, assessRisk(g.prepared));
-        this.#writers.set(g, g.fields.map((cf) => captureWriter(
-          this.#targetPath === undefined ? cf.path : [...this.#targetPath, ...cf.path],
-          this.#overwrite.has(cf.field), s.keepEmptyCaptures)));
+    this.#plans = fields.map((f) => f.groks.map((g) => {
+      const groups: number[] = [];
+      const conv: number[] = [];
+      const writers: CaptureWriter[] = [];
+      for (const cf of g.fields) {
+        const write = captureWriter(this.#targetPath === undefined ? cf.path : [...this.#targetPath, ...cf.path],
+          this.#overwrite.has(cf.field), s.keepEmptyCaptures);
+        for (const slot of cf.slots) {
+          groups.push(slot.group);
+          conv.push(slot.conversion === 'int' ? 1 : slot.conversion === 'float' ? 2 : 0);
+          writers.push(write);
+        }
       }
-    }
+      return {
+        grok: g,
+        risk: guard !== undefined && guard.handles(g) ? assessRisk(g.prepared) : undefined,
+        groups: Int32Array.from(groups), conv: Uint8Array.from(conv), writers,
+      };
+    }));
   }
 
   get compiled(): readonly CompiledField[] { return this.#fields; }
@@ -180,16 +199,19 @@ export class GrokFilter {
     let matched = false;
     this.#timedOut = false;
     if (this.#s.timeoutScope === 'event') this.#eventDeadline = Date.now() + this.#s.timeoutMillis;
-    for (const f of this.#fields) {
+    const all = this.#fields;
+    for (let fi = 0; fi < all.length; fi++) {
+      const f = all[fi] as CompiledField;
+      const plans = this.#plans[fi] as GrokPlan[];
       let ok = false;
       try {
         const input = event.get(f.path);
         if (Array.isArray(input)) {
           for (const item of input) {
-            ok = this.#matchGroks(f.groks, rubyToS(item), event) || ok;
+            ok = this.#matchGroks(plans, rubyToS(item), event) || ok;
             if (this.#timedOut) break;
           }
-        } else ok = this.#matchGroks(f.groks, rubyToS(input), event);
+        } else ok = this.#matchGroks(plans, rubyToS(input), event);
       } catch {
         ok = false; // Logstash logs and treats this field as not matched
       }
@@ -209,12 +231,13 @@ export class GrokFilter {
     return false;
   }
 
-  #matchGroks(groks: CompiledGrok[], input: string, event: Event): boolean {
+  #matchGroks(plans: GrokPlan[], input: string, event: Event): boolean {
     let matched = false;
-    for (const g of groks) {
+    for (let pi = 0; pi < plans.length; pi++) {
+      const plan = plans[pi] as GrokPlan;
+      const g = plan.grok;
       let m;
-      const risk = this.#risk.get(g);
-      if (risk !== undefined && !withinBudget(risk, input, this.#steps)) {
+      if (plan.risk !== undefined && !withinBudget(plan.risk, input, this.#steps)) {
         this.stats.guarded++;
         const budget = this.#s.timeoutScope === 'event' ? Math.max(1, this.#eventDeadline - Date.now()) : this.#s.timeoutMillis;
         m = (this.#guard as MatchGuard).exec(g, input, budget);
@@ -223,17 +246,11 @@ export class GrokFilter {
       matched = m !== null;
       if (m !== null) {
         // jls-grok's capture order: per distinct name, its groups in order; only the first converted.
-        const writers = this.#writers.get(g) as CaptureWriter[];
-        const fields = g.fields;
-        for (let i = 0; i < fields.length; i++) {
-          const slots = (fields[i] as CompiledGrok['fields'][number]).slots;
-          const write = writers[i] as CaptureWriter;
-          for (let j = 0; j < slots.length; j++) {
-            const slot = slots[j] as CompiledGrok['fields'][number]['slots'][number];
-            const text = m.group(slot.group);
-            write(event, text === undefined || slot.conversion === 'none' ? text
-              : slot.conversion === 'int' ? rubyToI(text) : rubyToF(text));
-          }
+        const { groups, conv, writers } = plan;
+        for (let i = 0; i < groups.length; i++) {
+          const text = m.group(groups[i] as number);
+          const c = conv[i];
+          (writers[i] as CaptureWriter)(event, text === undefined || c === 0 ? text : c === 1 ? rubyToI(text) : rubyToF(text));
         }
         if (this.#s.breakOnMatch) break;
       }
