@@ -63,6 +63,15 @@ describe('grok runaway guard', () => {
     expect(assessRisk('(?>a+)+b').nested).toBe(false); // atomic content cannot be re-entered
   });
 
+  it('bounds nested repetitions by the longest run of the characters they can match', () => {
+    const r = assessRisk('^(?<p>(?:/[a-z]*)+)$');
+    expect(r.nested).toBe(true);
+    const steps = stepBudget(10);
+    expect(withinBudget(r, '/usr/local/lib x', steps)).toBe(true);
+    expect(withinBudget(r, `/${'a/'.repeat(40)}!`, steps)).toBe(false);
+    expect(assessRisk('(?:x.+)+').confined).toBeNull(); // a dot inside: no bound
+  });
+
   it('bounds quantifiers followed by a literal by that literal\'s count in the line', () => {
     const r = assessRisk('"(.*?)" "(.*?)" "(.*?)"');
     expect(r.follow).toEqual(['"', '"', '"']);

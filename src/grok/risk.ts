@@ -22,6 +22,95 @@ export interface RiskReport {
    * the character's count in the line rather than the line's length.
    */
   follow: Array<string | null>;
+  /**
+   * For nested (exponential) repetitions: the ASCII characters each can match. Such a repetition is
+   * confined to a run of those characters, so its blow-up is bounded by 2^(longest run in the line).
+   * null when one of them can match any character (no bound).
+   */
+  confined: Uint8Array[] | null;
+}
+
+/**
+ * The ASCII characters a piece of regex can consume, or null when it can consume anything else
+ * (dot, negated classes, non-ASCII, Unicode properties). Lookaround content is counted too, which
+ * only makes the set larger (more cautious).
+ */
+export function charsetOf(body: string): Uint8Array | null {
+  const set = new Uint8Array(128);
+  const add = (from: number, to: number): boolean => {
+    if (from > 127 || to > 127) return false;
+    for (let c = from; c <= to; c++) set[c] = 1;
+    return true;
+  };
+  let i = 0;
+  while (i < body.length) {
+    const c = body[i] as string;
+    if (c === '(') {
+      const head = /^\(\?(?:<g\d+>|<[=!]|[=!:>]|[a-zA-Z-]*:)?/.exec(body.slice(i, i + 12));
+      i += head ? head[0].length : 1;
+      continue;
+    }
+    if (c === ')' || c === '|' || c === '*' || c === '+' || c === '?') { i++; continue; }
+    if (c === '{') { const m = /^\{\d*,?\d*\}/.exec(body.slice(i, i + 16)); if (m) { i += m[0].length; continue; } }
+    if (c === '.') return null;
+    if (c === '^' || c === '$') { i++; continue; }
+    if (c === '\\') {
+      const e = body[i + 1] ?? '';
+      if (/[bBAzZG]/.test(e)) { i += 2; continue; }
+      if (/[A-Za-z0-9]/.test(e)) {
+        if (e === 't') { add(9, 9); i += 2; continue; }
+        if (e === 'n') { add(10, 10); i += 2; continue; }
+        if (e === 'x') {
+          const m = /^\\x([0-9a-fA-F]{2})/.exec(body.slice(i, i + 4));
+          if (m && add(parseInt(m[1] as string, 16), parseInt(m[1] as string, 16))) { i += 4; continue; }
+        }
+        return null;
+      }
+      if (!add(e.charCodeAt(0), e.charCodeAt(0))) return null;
+      i += 2;
+      continue;
+    }
+    if (c === '[') {
+      if (body[i + 1] === '^') return null;
+      let j = i + 1;
+      if (body[j] === ']') { add(93, 93); j++; }
+      for (; j < body.length && body[j] !== ']'; j++) {
+        let from: number;
+        if (body[j] === '[') {
+          const posix = /^\[:(alnum|alpha|digit|upper|lower|xdigit):\]/.exec(body.slice(j, j + 10));
+          if (!posix) return null;
+          // POSIX brackets are Unicode-aware in Ruby: they can match non-ASCII letters.
+          return null;
+        }
+        if (body[j] === '\\') {
+          const e = body[j + 1] ?? '';
+          if (/[A-Za-z0-9]/.test(e) && !/[tnx]/.test(e)) return null;
+          if (e === 'x') { from = parseInt(body.slice(j + 2, j + 4), 16); j += 3; } else if (e === 't') { from = 9; j++; } else if (e === 'n') { from = 10; j++; } else { from = e.charCodeAt(0); j++; }
+        } else from = (body[j] as string).charCodeAt(0);
+        if (body[j + 1] === '-' && body[j + 2] !== ']' && body[j + 2] !== undefined) {
+          let to: number;
+          if (body[j + 2] === '\\') { const e = body[j + 3] ?? ''; to = e === 'x' ? parseInt(body.slice(j + 4, j + 6), 16) : e.charCodeAt(0); j += e === 'x' ? 5 : 3; } else { to = (body[j + 2] as string).charCodeAt(0); j += 2; }
+          if (Number.isNaN(to) || !add(from, to)) return null;
+        } else if (Number.isNaN(from) || !add(from, from)) return null;
+      }
+      i = j + 1;
+      continue;
+    }
+    if (!add(c.charCodeAt(0), c.charCodeAt(0))) return null;
+    i++;
+  }
+  return set;
+}
+
+/** The longest run of characters of `set` in the line. */
+function longestRun(line: string, set: Uint8Array): number {
+  let best = 0;
+  let run = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 128 && set[c] === 1) { run++; if (run > best) best = run; } else run = 0;
+  }
+  return best;
 }
 
 /** The literal character that must come right after position j (through group ends), if any. */
@@ -71,7 +160,9 @@ interface Frame {
   atomic: boolean;
   /** Does this group's content hold an unbounded quantifier (outside atomic sub-groups)? */
   hasUnbounded: boolean;
-  /** Was the group's last atom broad (dot, `\S`-less negated class…)? */
+  /** Source span of the group, for the character set of a nested repetition. */
+  start: number;
+  end: number;
 }
 
 /** Parse a quantifier at `i`; returns [length, unbounded, possessive] or undefined. */
@@ -92,7 +183,9 @@ function quantifierAt(src: string, i: number): [number, boolean, boolean] | unde
 }
 
 export function assessRisk(src: string): RiskReport {
-  const stack: Frame[] = [{ atomic: false, hasUnbounded: false }];
+  const stack: Frame[] = [{ atomic: false, hasUnbounded: false, start: 0, end: src.length }];
+  // Character sets of nested repetitions (null: one of them can match any character).
+  let confined: Uint8Array[] | null = [];
   let nested = false;
   let broad = 0;
   const follow: Array<string | null> = [];
@@ -140,12 +233,13 @@ export function assessRisk(src: string): RiskReport {
           if (m && m[0].endsWith(')')) { i += skip; continue; } // inline option switch
         }
       }
-      stack.push({ atomic, hasUnbounded: false });
+      stack.push({ atomic, hasUnbounded: false, start: i, end: i });
       last = undefined;
       i += skip;
     } else if (c === ')') {
       const frame = stack.pop() as Frame;
-      if (stack.length === 0) stack.push({ atomic: false, hasUnbounded: false });
+      frame.end = i + 1;
+      if (stack.length === 0) stack.push({ atomic: false, hasUnbounded: false, start: 0, end: src.length });
       // An atomic group hides its content's quantifiers from the outside.
       if (frame.hasUnbounded && !frame.atomic) top().hasUnbounded = true;
       last = { kind: 'group', frame };
@@ -159,7 +253,11 @@ export function assessRisk(src: string): RiskReport {
         const [len, unbounded, possessive] = q;
         if (unbounded && !possessive && !insideAtomic()) {
           if (last.kind === 'group') {
-            if (last.frame.hasUnbounded && !last.frame.atomic) nested = true;
+            if (last.frame.hasUnbounded && !last.frame.atomic) {
+              nested = true;
+              const set = charsetOf(src.slice(last.frame.start, last.frame.end));
+              if (set === null) confined = null; else confined?.push(set);
+            }
           } else if (last.kind === 'broad') { broad++; follow.push(followingLiteral(src, i + len)); }
           top().hasUnbounded = true;
         }
@@ -171,7 +269,7 @@ export function assessRisk(src: string): RiskReport {
       i++;
     }
   }
-  return { risky: nested || broad >= 2, nested, broad, follow };
+  return { risky: nested || broad >= 2, nested, broad, follow, confined: nested ? confined : [] };
 }
 
 /** Assumed cost of one backtracking step of V8's regex engine, generously rounded up. */
@@ -191,9 +289,18 @@ export function stepBudget(budgetMs: number): number {
  */
 export function withinBudget(r: RiskReport, line: string, steps: number): boolean {
   if (!r.risky) return true;
-  if (r.nested) return false;
   const n = line.length + 1;
   let bound = n;
+  if (r.nested) {
+    if (r.confined === null) return false;
+    // A nested repetition can split a run of its characters in at most 2^(run length) ways.
+    for (const set of r.confined) {
+      const run = longestRun(line, set);
+      if (run > 60) return false;
+      bound *= 2 ** run;
+      if (bound > steps) return false;
+    }
+  }
   let counts: Map<string, number> | undefined;
   for (let i = 0; i < r.follow.length; i++) {
     const c = r.follow[i];
