@@ -61,6 +61,13 @@ describe('grok captures', () => {
     expect(event.get('[@metadata][kind]')).toBe('probe');
   });
 
+  it('never throws when a capture path crosses a scalar: the field counts as not matched', async () => {
+    const { ok, event } = await run({ match: { message: '%{WORD:[a][b]}' } }, { message: 'x', a: 'scalar' });
+    expect(ok).toBe(false);
+    expect(event.get('a')).toBe('scalar');
+    expect(event.tags).toEqual(['_grokparsefailure']);
+  });
+
   it('writes under target', async () => {
     const { event } = await run({ match: { message: '%{WORD:a} %{INT:[b][c]:int}' }, target: 'parsed' }, { message: 'x 7' });
     expect(event.get('[parsed][a]')).toBe('x');

@@ -43,6 +43,7 @@ export function captureWriter(path: FieldPath, overwrite: boolean, keepEmpty: bo
   if (special) return (event, value) => writeCapture(event, path, value, overwrite, keepEmpty);
   const last = path[path.length - 1] as string;
   const parents = path.slice(0, -1);
+  if (parents.length > 0 && parents.length <= 4) return generatedWriter(path, overwrite, keepEmpty);
   return (event, value) => {
     if (!keepEmpty && (value === undefined || value === '')) return;
     const v = value === undefined ? null : value;
@@ -61,4 +62,40 @@ export function captureWriter(path: FieldPath, overwrite: boolean, keepEmpty: bo
     else if (Array.isArray(old)) old.push(v);
     else if (typeof old === 'string') cur[last] = [old, v];
   };
+}
+
+/**
+ * For nested paths (ECS names such as [http][response][status_code]) a writer generated with the
+ * keys as literals: V8 compiles `d["http"]` to a named property access, where a loop over the keys
+ * is one shared keyed access for every field. Keys are embedded with JSON.stringify, so any field
+ * name is safe.
+ */
+function generatedWriter(path: FieldPath, overwrite: boolean, keepEmpty: boolean): CaptureWriter {
+  const fallback = (event: Event, value: Value | undefined): void => writeCapture(event, path, value, overwrite, keepEmpty);
+  const lines: string[] = [];
+  if (!keepEmpty) lines.push('if (value === undefined || value === "") return;');
+  lines.push('const v = value === undefined ? null : value;', 'let c0 = event.data;');
+  path.slice(0, -1).forEach((seg, i) => {
+    const k = JSON.stringify(seg);
+    lines.push(
+      `let c${i + 1} = c${i}[${k}];`,
+      `if (c${i + 1} === undefined || c${i + 1} === null) { c${i + 1} = {}; c${i}[${k}] = c${i + 1}; }`,
+      `else if (typeof c${i + 1} !== "object" || Array.isArray(c${i + 1}) || !isHash(c${i + 1})) { fallback(event, value); return; }`,
+    );
+  });
+  const d = `c${path.length - 1}`;
+  const k = JSON.stringify(path[path.length - 1]);
+  if (overwrite) lines.push(`${d}[${k}] = v;`);
+  else {
+    lines.push(
+      `const old = ${d}[${k}];`,
+      `if (old === undefined || old === null) ${d}[${k}] = v;`,
+      `else if (Array.isArray(old)) old.push(v);`,
+      `else if (typeof old === "string") ${d}[${k}] = [old, v];`,
+    );
+  }
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const make = new Function('isHash', 'fallback', `return function write(event, value) {\n${lines.join('\n')}\n};`) as
+    (h: typeof isHash, f: typeof fallback) => CaptureWriter;
+  return make(isHash, fallback);
 }
