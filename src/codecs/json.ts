@@ -84,6 +84,8 @@ export default defineCodec({
     charset: CHARSET_OPTION,
     target: { type: 'field_reference', doc: 'Field to put the decoded data under (default: the top level of the event).' },
   },
+  // Creating it opens nothing, so the config check creates it to validate the options.
+  check: 'create',
   create(options, ctx) {
     const convert = lineConverter(options.charset as string);
     const target = options.target as string | undefined;

@@ -24,6 +24,8 @@ export default defineCodec({
       doc: 'Longest line accepted, in bytes; a longer line is cut at this size and each piece decoded on its own (tagged `_jsonparsefailure`).',
     },
   },
+  // Creating it opens nothing, so the config check creates it to validate the options.
+  check: 'create',
   create(options) {
     const convert = lineConverter(options.charset as string);
     const delimiter = options.delimiter as string;

@@ -16,6 +16,8 @@ export default defineCodec({
     charset: CHARSET_OPTION,
     delimiter: DELIMITER_OPTION,
   },
+  // Creating it opens nothing, so the config check creates it to validate the options.
+  check: 'create',
   create(options, ctx) {
     const ecs = ctx.ecs !== 'disabled';
     const lineEvent = (text: string): Event => {

@@ -174,6 +174,8 @@ export default defineCodec({
     max_bytes: { type: 'bytes', default: '10 MiB', doc: 'Flush an event early once its lines reach this size (tagged multiline_codec_max_bytes_reached).' },
     auto_flush_interval: { type: 'number', doc: 'Seconds without a new line after which a stream\'s pending event is flushed (any input, TCP included). Unset: no auto flush.' },
   },
+  // Creating it opens nothing, so the config check creates it to validate the options.
+  check: 'create',
   async create(options, ctx) {
     const pattern = options.pattern as string | undefined;
     const what = options.what as 'previous' | 'next' | undefined;

@@ -14,6 +14,8 @@ export default defineCodec({
     format: { type: 'string', doc: 'sprintf format of each encoded event (default: `<@timestamp> <host> <message>`).' },
     charset: CHARSET_OPTION,
   },
+  // Creating it opens nothing, so the config check creates it to validate the options.
+  check: 'create',
   create(options, ctx) {
     const convert = lineConverter(options.charset as string);
     const utf8 = /^(utf-?8|cp65001)$/i.test(options.charset as string);

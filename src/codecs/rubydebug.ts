@@ -76,6 +76,8 @@ export default defineCodec({
   options: {
     metadata: { type: 'boolean', default: false, doc: 'Also print the event\'s `@metadata`.' },
   },
+  // Creating it opens nothing, so the config check creates it to validate the options.
+  check: 'create',
   create(options) {
     const withMetadata = options.metadata === true;
     return {

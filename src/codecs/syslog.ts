@@ -255,6 +255,8 @@ export default defineCodec({
     facility_labels: { type: 'array', default: [...FACILITY_LABELS], doc: 'Facility names by code (the syslog input\'s defaults).' },
     severity_labels: { type: 'array', default: [...SEVERITY_LABELS], doc: 'Severity names by code (the syslog input\'s defaults).' },
   },
+  // Creating it opens nothing, so the config check creates it to validate the options.
+  check: 'create',
   create(options, ctx) {
     let zone: Zone | undefined;
     if (typeof options.timezone === 'string') {

@@ -25,6 +25,7 @@ export const CODES = {
   BAD_REGEX: 'SLC_BAD_REGEX',
   BAD_FIELD_REFERENCE: 'SLC_BAD_FIELD_REFERENCE',
   BAD_NUMBER: 'SLC_BAD_NUMBER',
+  PLUGIN_CONFIG: 'SLC_PLUGIN_CONFIG',
 } as const;
 
 export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];

@@ -28,6 +28,8 @@ export interface FilePlan {
   filters: Step[];
   outputs: Step[];
   plugins: PluginPlan[];
+  /** Plugins (and their codecs) whose options already produced an error: their own check is skipped. */
+  rejected: Set<PluginPlan>;
 }
 
 /** A plugin written as a value (`codec => json { … }`): only codec options accept one. */
@@ -43,6 +45,7 @@ export class FileCompiler {
   constructor(readonly file: string, readonly settings: CompileSettings, readonly sink: DiagnosticSink) {}
 
   #plugins: PluginPlan[] = [];
+  #rejected = new Set<PluginPlan>();
   #unusableValues = 0;
 
   location(loc: Loc): SourceLocation {
@@ -50,7 +53,7 @@ export class FileCompiler {
   }
 
   async compile(ast: ConfigAst): Promise<FilePlan> {
-    const plan: FilePlan = { inputs: [], filters: [], outputs: [], plugins: this.#plugins };
+    const plan: FilePlan = { inputs: [], filters: [], outputs: [], plugins: this.#plugins, rejected: this.#rejected };
     for (const section of ast.sections) {
       const kind = KIND_OF_SECTION[section.kind];
       if (kind === 'input') {
@@ -115,6 +118,7 @@ export class FileCompiler {
       for (const a of node.attributes) this.value(a.value, true);
       return undefined;
     }
+    const errorsBefore = this.sink.list.length;
     const options = await this.options(def, node);
     const plan: PluginPlan = {
       kind,
@@ -125,6 +129,7 @@ export class FileCompiler {
       location: this.location(node.loc),
     };
     this.#plugins.push(plan);
+    if (this.sink.list.slice(errorsBefore).some((d) => d.severity === 'error')) this.#rejected.add(plan);
     return plan;
   }
 

@@ -14,6 +14,7 @@ import { CODES } from './codes.js';
 import { FileCompiler, type FilePlan } from './compile.js';
 import { DiagnosticSink, renderDiagnostics, type Diagnostic } from './diagnostics.js';
 import { parseConfig } from './parse.js';
+import { checkPlugins } from './plugin-check.js';
 import type { PipelinePlan, PluginPlan } from './plan.js';
 
 export { renderDiagnostics };
@@ -149,15 +150,18 @@ export async function loadPipeline(source: LoadSource, settings: LoadSettings): 
 
   const order = new Map<string, number>();
   [...sources.keys()].forEach((f, i) => order.set(f, i));
-  const all = [...diagnostics, ...sinks.flatMap((s) => s.list), ...idSink.list].sort(byPosition(order));
+  let all = [...diagnostics, ...sinks.flatMap((s) => s.list), ...idSink.list];
+  const plan: PipelinePlan = {
+    inputs: plans.flatMap((p) => p.inputs),
+    filters: plans.flatMap((p) => p.filters),
+    outputs: plans.flatMap((p) => p.outputs),
+  };
+  // Plugins judge their own options too; one whose options already failed validation is skipped.
+  const rejected = new Set(plans.flatMap((p) => [...p.rejected]));
+  all.push(...await checkPlugins(plan, settings.ecs, rejected));
+  all = all.sort(byPosition(order));
   const result: LoadResult = { diagnostics: all, sources };
-  if (!all.some((d) => d.severity === 'error')) {
-    result.plan = {
-      inputs: plans.flatMap((p) => p.inputs),
-      filters: plans.flatMap((p) => p.filters),
-      outputs: plans.flatMap((p) => p.outputs),
-    };
-  }
+  if (!all.some((d) => d.severity === 'error')) result.plan = plan;
   return result;
 }
 

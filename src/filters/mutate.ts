@@ -319,6 +319,8 @@ export default defineFilter({
     copy: { type: 'hash', doc: 'Copy fields (deep copy) to other fields, overwriting them: `{ "source" => "dest" }`.' },
     tag_on_failure: { type: 'string', default: '_mutate_error', doc: 'Tag added when an operation fails.' },
   },
+  // Creating it opens nothing, so the config check creates it to validate the options.
+  check: 'create',
   create(options, ctx) {
     const logger = ctx.logger;
     const tagOnFailure = options.tag_on_failure as string;

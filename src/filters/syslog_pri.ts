@@ -96,6 +96,8 @@ export default defineFilter({
     facility_labels: { type: 'array', default: [...PRI_FACILITY_LABELS], doc: 'Facility names by code; a code beyond the list tags `_syslogpriparsefailure`.' },
     severity_labels: { type: 'array', default: [...PRI_SEVERITY_LABELS], doc: 'Severity names by code.' },
   },
+  // Creating it opens nothing, so the config check creates it to validate the options.
+  check: 'create',
   create(options, ctx) {
     const cfg: SyslogPriConfig = {
       ecs: ctx.ecs,

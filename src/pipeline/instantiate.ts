@@ -6,45 +6,12 @@ import type { CodecPlan, PluginPlan } from '../config/plan.js';
 import { isCodecPlan } from '../config/plan.js';
 import type {
   CodecDefinition, CodecInstance, FilterDefinition, FilterInstance, InputDefinition, InputInstance, Options,
-  OutputDefinition, OutputInstance, PluginContext, PluginDefinition,
+  OutputDefinition, OutputInstance,
 } from '../plugins/api.js';
 import type { EcsMode } from '../plugins/options.js';
-import { allOptions, loadPlugin } from '../plugins/registry.js';
-import { createLogger } from './logger.js';
+import { contextFor, createCodecByName, type RuntimeSettings } from '../plugins/context.js';
 
-export interface RuntimeSettings {
-  /** Pipeline-wide ECS mode (`pipeline.ecs_compatibility`, default v8 as in Logstash 8). */
-  ecs: EcsMode;
-}
-
-/** Options with the declaration's defaults filled in, for plugins created from a bare name. */
-export function withDefaults(def: PluginDefinition, given: Options = {}): Options {
-  const out: Options = {};
-  for (const [name, spec] of Object.entries(allOptions(def))) {
-    if (spec.default !== undefined) out[name] = structuredClone(spec.default);
-  }
-  return Object.assign(out, given);
-}
-
-function contextFor(id: string, options: Options, settings: RuntimeSettings, configDir?: string): PluginContext {
-  const ecs = (options.ecs_compatibility as EcsMode | undefined) ?? settings.ecs;
-  const ctx: PluginContext = {
-    ecs,
-    id,
-    logger: createLogger(id),
-    createCodec: (name, codecOptions) => createCodecByName(name, codecOptions ?? {}, { ...settings, ecs }),
-  };
-  if (configDir !== undefined) ctx.configDir = configDir;
-  return ctx;
-}
-
-/** Create a codec from its name and (unvalidated) options; the codec inherits the given ECS mode. */
-export async function createCodecByName(name: string, options: Options, settings: RuntimeSettings): Promise<CodecInstance> {
-  const def = await loadPlugin('codec', name);
-  if (!def) throw new Error(`unknown codec "${name}"`);
-  const opts = withDefaults(def, options);
-  return (def as CodecDefinition).create(opts, contextFor(name, opts, settings));
-}
+export { createCodecByName, withDefaults, type RuntimeSettings } from '../plugins/context.js';
 
 export async function createCodec(plan: CodecPlan, settings: RuntimeSettings): Promise<CodecInstance> {
   const def = plan.definition as CodecDefinition;

@@ -33,6 +33,26 @@ export interface PluginContext {
 /** Validated options as the plugin receives them. */
 export type Options = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** What a plugin's `check` gets: the effective ECS mode and where the config file lives. */
+export interface CheckContext {
+  ecs: EcsMode;
+  configDir?: string;
+}
+
+/**
+ * A plugin's own judgement of its options, beyond what the declaration can say (an undefined grok pattern,
+ * an unknown mutate conversion type), made at config-check time so `sluice run -t` reports it with the rest:
+ * - `'create'`: creating the plugin has no side effects (no sockets, no files), so the config check creates
+ *   it, reports what `create` throws, and closes it;
+ * - a function that throws (or rejects) on bad options.
+ * Throw a PluginConfigError to name the option at fault.
+ */
+export type PluginCheck = 'create' | ((options: Options, ctx: CheckContext) => void | Promise<void>);
+
+export class PluginConfigError extends Error {
+  constructor(message: string, readonly option?: string, readonly hint?: string) { super(message); }
+}
+
 interface DefinitionBase<K extends PluginKind> {
   kind: K;
   name: string;
@@ -40,6 +60,8 @@ interface DefinitionBase<K extends PluginKind> {
   doc: string;
   /** Plugin-specific options; the common options of the kind are added by the registry. */
   options: OptionSpecs;
+  /** Config-time check of the options beyond the declaration (see PluginCheck). */
+  check?: PluginCheck;
 }
 
 // ---- codecs -------------------------------------------------------------------------------------

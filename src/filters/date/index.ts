@@ -107,6 +107,8 @@ export default defineFilter({
     timezone: { type: 'string', doc: 'Zone of dates without an offset: an IANA name or an offset; may be a `%{field}` template. Default: the machine\'s zone.' },
     locale: { type: 'string', doc: 'Locale of month and weekday names (BCP 47, or POSIX `fr_FR`). Default: English.' },
   },
+  // Creating it opens nothing, so the config check creates it to validate the options.
+  check: 'create',
   create(options) {
     const match = (options.match as unknown[] | undefined ?? []).map(String);
     if (match.length < 2) {
