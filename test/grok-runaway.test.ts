@@ -69,7 +69,11 @@ describe('grok runaway guard', () => {
     const steps = stepBudget(10);
     expect(withinBudget(r, '/usr/local/lib x', steps)).toBe(true);
     expect(withinBudget(r, `/${'a/'.repeat(40)}!`, steps)).toBe(false);
-    expect(assessRisk('(?:x.+)+').confined).toBeNull(); // a dot inside: no bound
+    expect(assessRisk('(?:.x+)+').confined).toBeNull(); // a dot that can start it: no bound
+    // A part that can consume anything but must start with '%' (like IPv6 zones) only counts when '%' is there.
+    const gated = assessRisk('^(?<h>(?:[a-z]+(?:%.+)?)+) x$');
+    expect(withinBudget(gated, 'abc def x', steps)).toBe(true);
+    expect(withinBudget(gated, 'abc%def x', steps)).toBe(false);
   });
 
   it('bounds quantifiers followed by a literal by that literal\'s count in the line', () => {

@@ -22,84 +22,111 @@ export interface RiskReport {
    * the character's count in the line rather than the line's length.
    */
   follow: Array<string | null>;
+  /** For each broad quantifier over a dot, the literal right before it: absent from the line, it cannot match. */
+  gates: Array<string | null>;
   /**
    * For nested (exponential) repetitions: the ASCII characters each can match. Such a repetition is
    * confined to a run of those characters, so its blow-up is bounded by 2^(longest run in the line).
    * null when one of them can match any character (no bound).
    */
-  confined: Uint8Array[] | null;
+  confined: Confinement[] | null;
+}
+
+/**
+ * The characters a repetition can consume. `gates`: literal characters that open a part of it able
+ * to consume anything (IPv6's zone `(%.+)?`); when none of them is in the line, that part cannot
+ * match and the set still bounds the repetition.
+ */
+export interface Confinement {
+  set: Uint8Array;
+  gates: string[];
 }
 
 /**
  * The ASCII characters a piece of regex can consume, or null when it can consume anything else
- * (dot, negated classes, non-ASCII, Unicode properties). Lookaround content is counted too, which
- * only makes the set larger (more cautious).
+ * (dot, negated classes, non-ASCII, Unicode properties, POSIX brackets, which are Unicode in Ruby).
+ * Lookaround content is counted too, which only makes the set larger (more cautious).
  */
-export function charsetOf(body: string): Uint8Array | null {
+export function charsetOf(body: string): Confinement | null {
   const set = new Uint8Array(128);
+  const gates: string[] = [];
+  let i = 0;
   const add = (from: number, to: number): boolean => {
-    if (from > 127 || to > 127) return false;
+    if (Number.isNaN(from) || Number.isNaN(to) || from > 127 || to > 127) return false;
     for (let c = from; c <= to; c++) set[c] = 1;
     return true;
   };
-  let i = 0;
+  const escapeCode = (e: string, at: number): number => (e === 't' ? 9 : e === 'n' ? 10 : e === 'x' ? parseInt(body.slice(at, at + 2), 16) : e.charCodeAt(0));
+  // Parses until ')' or the end; false when something can consume any character.
+  const seq = (): boolean => {
+    while (i < body.length) {
+      const c = body[i] as string;
+      if (c === ')') return true;
+      if (c === '(') {
+        const head = /^\(\?(?:<g\d+>|<[=!]|[=!:>]|[a-zA-Z-]*:)?/.exec(body.slice(i, i + 12));
+        i += head ? head[0].length : 1;
+        const first = body[i];
+        const literalStart = first !== undefined && !'\\[(.|)*+?{^$'.includes(first);
+        const saved = set.slice();
+        if (!seq()) {
+          // The group can consume anything: fine only if it must start with a literal (a gate).
+          if (!literalStart) return false;
+          set.set(saved);
+          gates.push(first as string);
+          let depth = 0;
+          for (; i < body.length; i++) {
+            const d = body[i];
+            if (d === '\\') { i++; continue; }
+            if (d === '(') depth++;
+            else if (d === ')') { if (depth === 0) break; depth--; }
+          }
+        }
+        i++; // ')'
+        continue;
+      }
+      if (c === '|' || c === '*' || c === '+' || c === '?' || c === '^' || c === '$') { i++; continue; }
+      if (c === '{') { const m = /^\{\d*,?\d*\}/.exec(body.slice(i, i + 16)); if (m) { i += m[0].length; continue; } }
+      if (c === '.') return false;
+      if (c === '\\') {
+        const e = body[i + 1] ?? '';
+        if (/[bBAzZG]/.test(e)) { i += 2; continue; }
+        if (/[A-Za-z0-9]/.test(e) && !/[tnx]/.test(e)) return false;
+        if (!add(escapeCode(e, i + 2), escapeCode(e, i + 2))) return false;
+        i += e === 'x' ? 4 : 2;
+        continue;
+      }
+      if (c === '[') {
+        if (body[i + 1] === '^') return false;
+        let j = i + 1;
+        if (body[j] === ']') { add(93, 93); j++; }
+        for (; j < body.length && body[j] !== ']'; j++) {
+          if (body[j] === '[') return false; // POSIX brackets and nested classes
+          let from: number;
+          if (body[j] === '\\') {
+            const e = body[j + 1] ?? '';
+            if (/[A-Za-z0-9]/.test(e) && !/[tnx]/.test(e)) return false;
+            from = escapeCode(e, j + 2);
+            j += e === 'x' ? 3 : 1;
+          } else from = (body[j] as string).charCodeAt(0);
+          if (body[j + 1] === '-' && body[j + 2] !== ']' && body[j + 2] !== undefined) {
+            let to: number;
+            if (body[j + 2] === '\\') { const e = body[j + 3] ?? ''; to = escapeCode(e, j + 4); j += e === 'x' ? 5 : 3; } else { to = (body[j + 2] as string).charCodeAt(0); j += 2; }
+            if (!add(from, to)) return false;
+          } else if (!add(from, from)) return false;
+        }
+        i = j + 1;
+        continue;
+      }
+      if (!add(c.charCodeAt(0), c.charCodeAt(0))) return false;
+      i++;
+    }
+    return true;
+  };
   while (i < body.length) {
-    const c = body[i] as string;
-    if (c === '(') {
-      const head = /^\(\?(?:<g\d+>|<[=!]|[=!:>]|[a-zA-Z-]*:)?/.exec(body.slice(i, i + 12));
-      i += head ? head[0].length : 1;
-      continue;
-    }
-    if (c === ')' || c === '|' || c === '*' || c === '+' || c === '?') { i++; continue; }
-    if (c === '{') { const m = /^\{\d*,?\d*\}/.exec(body.slice(i, i + 16)); if (m) { i += m[0].length; continue; } }
-    if (c === '.') return null;
-    if (c === '^' || c === '$') { i++; continue; }
-    if (c === '\\') {
-      const e = body[i + 1] ?? '';
-      if (/[bBAzZG]/.test(e)) { i += 2; continue; }
-      if (/[A-Za-z0-9]/.test(e)) {
-        if (e === 't') { add(9, 9); i += 2; continue; }
-        if (e === 'n') { add(10, 10); i += 2; continue; }
-        if (e === 'x') {
-          const m = /^\\x([0-9a-fA-F]{2})/.exec(body.slice(i, i + 4));
-          if (m && add(parseInt(m[1] as string, 16), parseInt(m[1] as string, 16))) { i += 4; continue; }
-        }
-        return null;
-      }
-      if (!add(e.charCodeAt(0), e.charCodeAt(0))) return null;
-      i += 2;
-      continue;
-    }
-    if (c === '[') {
-      if (body[i + 1] === '^') return null;
-      let j = i + 1;
-      if (body[j] === ']') { add(93, 93); j++; }
-      for (; j < body.length && body[j] !== ']'; j++) {
-        let from: number;
-        if (body[j] === '[') {
-          const posix = /^\[:(alnum|alpha|digit|upper|lower|xdigit):\]/.exec(body.slice(j, j + 10));
-          if (!posix) return null;
-          // POSIX brackets are Unicode-aware in Ruby: they can match non-ASCII letters.
-          return null;
-        }
-        if (body[j] === '\\') {
-          const e = body[j + 1] ?? '';
-          if (/[A-Za-z0-9]/.test(e) && !/[tnx]/.test(e)) return null;
-          if (e === 'x') { from = parseInt(body.slice(j + 2, j + 4), 16); j += 3; } else if (e === 't') { from = 9; j++; } else if (e === 'n') { from = 10; j++; } else { from = e.charCodeAt(0); j++; }
-        } else from = (body[j] as string).charCodeAt(0);
-        if (body[j + 1] === '-' && body[j + 2] !== ']' && body[j + 2] !== undefined) {
-          let to: number;
-          if (body[j + 2] === '\\') { const e = body[j + 3] ?? ''; to = e === 'x' ? parseInt(body.slice(j + 4, j + 6), 16) : e.charCodeAt(0); j += e === 'x' ? 5 : 3; } else { to = (body[j + 2] as string).charCodeAt(0); j += 2; }
-          if (Number.isNaN(to) || !add(from, to)) return null;
-        } else if (Number.isNaN(from) || !add(from, from)) return null;
-      }
-      i = j + 1;
-      continue;
-    }
-    if (!add(c.charCodeAt(0), c.charCodeAt(0))) return null;
-    i++;
+    if (!seq()) return null;
+    i++; // a stray ')'
   }
-  return set;
+  return { set, gates };
 }
 
 /** The longest run of characters of `set` in the line. */
@@ -185,19 +212,26 @@ function quantifierAt(src: string, i: number): [number, boolean, boolean] | unde
 export function assessRisk(src: string): RiskReport {
   const stack: Frame[] = [{ atomic: false, hasUnbounded: false, start: 0, end: src.length }];
   // Character sets of nested repetitions (null: one of them can match any character).
-  let confined: Uint8Array[] | null = [];
+  let confined: Confinement[] | null = [];
   let nested = false;
   let broad = 0;
   const follow: Array<string | null> = [];
+  const gates: Array<string | null> = [];
   let i = 0;
   // What the last atom was: 'broad' (can match spaces and most characters), 'narrow', or a group.
-  let last: { kind: 'broad' | 'narrow' } | { kind: 'group'; frame: Frame } | undefined;
+  let last: { kind: 'broad' | 'narrow'; gate?: string } | { kind: 'group'; frame: Frame } | undefined;
+  // The previous atom when it was a plain literal character (unquantified), else undefined.
+  let prevLiteral: string | undefined;
+  let literalNow: string | undefined;
   const top = (): Frame => stack[stack.length - 1] as Frame;
   const insideAtomic = (): boolean => stack.some((f) => f.atomic);
   while (i < src.length) {
+    prevLiteral = literalNow;
+    literalNow = undefined;
     const c = src[i] as string;
     if (c === '\\') {
       const e = src[i + 1] ?? '';
+      if (e !== '' && !/[A-Za-z0-9]/.test(e)) literalNow = e;
       // Escapes that match broad sets: \W \D \H, \N (non-newline), \O, \X.
       last = { kind: /[WDHNOX]/.test(e) ? 'broad' : 'narrow' };
       i += 2;
@@ -245,7 +279,9 @@ export function assessRisk(src: string): RiskReport {
       last = { kind: 'group', frame };
       i++;
     } else if (c === '.') {
-      last = { kind: 'broad' };
+      // `%.+`: the dot can only start right after that literal (IPv6 zones).
+      const gate = prevLiteral;
+      last = gate === undefined ? { kind: 'broad' } : { kind: 'broad', gate };
       i++;
     } else {
       const q = quantifierAt(src, i);
@@ -258,7 +294,7 @@ export function assessRisk(src: string): RiskReport {
               const set = charsetOf(src.slice(last.frame.start, last.frame.end));
               if (set === null) confined = null; else confined?.push(set);
             }
-          } else if (last.kind === 'broad') { broad++; follow.push(followingLiteral(src, i + len)); }
+          } else if (last.kind === 'broad') { broad++; follow.push(followingLiteral(src, i + len)); gates.push(last.gate ?? null); }
           top().hasUnbounded = true;
         }
         last = undefined;
@@ -266,10 +302,11 @@ export function assessRisk(src: string): RiskReport {
         continue;
       }
       last = c === '|' ? undefined : { kind: 'narrow' };
+      if (c !== '|' && c !== '^' && c !== '$') literalNow = c;
       i++;
     }
   }
-  return { risky: nested || broad >= 2, nested, broad, follow, confined: nested ? confined : [] };
+  return { risky: nested || broad >= 2, nested, broad, follow, gates, confined: nested ? confined : [] };
 }
 
 /** Assumed cost of one backtracking step of V8's regex engine, generously rounded up. */
@@ -294,7 +331,8 @@ export function withinBudget(r: RiskReport, line: string, steps: number): boolea
   if (r.nested) {
     if (r.confined === null) return false;
     // A nested repetition can split a run of its characters in at most 2^(run length) ways.
-    for (const set of r.confined) {
+    for (const { set, gates } of r.confined) {
+      for (const g of gates) if (line.includes(g)) return false;
       const run = longestRun(line, set);
       if (run > 60) return false;
       bound *= 2 ** run;
@@ -304,8 +342,10 @@ export function withinBudget(r: RiskReport, line: string, steps: number): boolea
   let counts: Map<string, number> | undefined;
   for (let i = 0; i < r.follow.length; i++) {
     const c = r.follow[i];
+    const gate = r.gates[i];
     let k = n;
-    if (c !== null && c !== undefined) {
+    if (gate !== null && gate !== undefined && !line.includes(gate)) k = 1;
+    else if (c !== null && c !== undefined) {
       counts ??= new Map();
       let cnt = counts.get(c);
       if (cnt === undefined) {
