@@ -38,4 +38,19 @@ describe('plugins judge their own options at config-check time', () => {
     expect(r.stderr).not.toContain('SLC_PLUGIN_CONFIG');
     expect(r.stderr).toMatch(/Configuration has 1 error\b/);
   });
+
+  it('an undefined or cyclic grok pattern is a config error naming the pattern, at the grok filter', async () => {
+    const file = confFile([
+      'filter {',
+      '  grok { match => { "message" => "%{COMBINEDAPACHELOGX} %{IP:ip}" } }',
+      '  grok { match => { "message" => "%{A}" } pattern_definitions => { "A" => "%{B}" "B" => "x%{A}" } }',
+      '}',
+    ].join('\n'));
+    const r = await runCli(['run', '-t', '-f', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${file}:2:3: error[SLC_GROK_UNDEFINED_PATTERN]`);
+    expect(r.stderr).toMatch(/%\{COMBINEDAPACHELOGX\} is not defined/);
+    expect(r.stderr).toContain(`${file}:3:3: error[SLC_GROK_CYCLIC_PATTERN]`);
+    expect(r.stderr).toMatch(/A → B → A/);
+  });
 });

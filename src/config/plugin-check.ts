@@ -43,17 +43,22 @@ export async function checkPlugins(plan: PipelinePlan, ecs: EcsMode, rejected: R
     const check = t.definition.check;
     if (!check) continue;
     const ctx = contextFor(t.id, t.options, { ecs });
+    let problems: Error[] = [];
     try {
       if (check === 'create') await createAndClose(t.definition, t.options, ctx);
-      else await check(t.options, { ecs: ctx.ecs, ...(ctx.configDir ? { configDir: ctx.configDir } : {}) });
+      else problems = (await check(t.options, { ecs: ctx.ecs, ...(ctx.configDir ? { configDir: ctx.configDir } : {}) })) ?? [];
     } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
-      const option = e instanceof PluginConfigError && e.option ? ` (option \`${e.option}\`)` : '';
+      problems = [err instanceof Error ? err : new Error(String(err))];
+    }
+    for (const e of problems) {
+      const specific = e instanceof PluginConfigError ? e : undefined;
+      const option = specific?.option ? ` (option \`${specific.option}\`)` : '';
       const d: Diagnostic = {
-        code: CODES.PLUGIN_CONFIG, severity: 'error', file: t.location.file, line: t.location.line, column: t.location.column,
+        code: specific?.code ?? CODES.PLUGIN_CONFIG, severity: 'error',
+        file: t.location.file, line: t.location.line, column: t.location.column,
         message: `${t.kind} \`${t.name}\` rejects its configuration${option}: ${e.message}`,
       };
-      if (e instanceof PluginConfigError && e.hint) d.hint = e.hint;
+      if (specific?.hint) d.hint = specific.hint;
       diagnostics.push(d);
     }
   }

@@ -11,7 +11,7 @@
 import type { Event } from '../event/event.js';
 import { parseFieldRef, type FieldPath } from '../event/fieldref.js';
 import type { Value } from '../event/values.js';
-import { defineFilter, type Options, type PluginContext } from '../plugins/api.js';
+import { defineFilter, PluginConfigError, type Options, type PluginContext } from '../plugins/api.js';
 import type { EcsMode } from '../plugins/options.js';
 import { captureWriter, rubyToS, type CaptureWriter } from '../grok/capture.js';
 import { rubyToF, rubyToI } from '../grok/ruby.js';
@@ -276,6 +276,11 @@ export async function createGrokFilter(options: Options, ecs: EcsMode, cwd?: str
 export default defineFilter({
   name: 'grok',
   doc: 'Parse unstructured text into fields with grok patterns (Oniguruma regexes with named, reusable parts).',
+  // Undefined or cyclic patterns and bad regexes are config errors, reported by `sluice run -t` too.
+  async check(options, ctx) {
+    const problems = await validateGrokOptions(options, ctx.ecs, ctx.configDir);
+    return problems.map((p) => new PluginConfigError(p.message, 'match', undefined, p.code));
+  },
   options: {
     match: { type: 'hash', default: {}, doc: 'Field → grok expression, or list of expressions tried in order.' },
     break_on_match: { type: 'boolean', default: true, doc: 'Stop at the first expression that matches.' },

@@ -44,13 +44,16 @@ export interface CheckContext {
  * an unknown mutate conversion type), made at config-check time so `sluice run -t` reports it with the rest:
  * - `'create'`: creating the plugin has no side effects (no sockets, no files), so the config check creates
  *   it, reports what `create` throws, and closes it;
- * - a function that throws (or rejects) on bad options.
- * Throw a PluginConfigError to name the option at fault.
+ * - a function that returns the problems it finds (or throws one).
+ * A PluginConfigError names the option at fault and may carry a more specific diagnostic code.
  */
-export type PluginCheck = 'create' | ((options: Options, ctx: CheckContext) => void | Promise<void>);
+export type PluginCheck =
+  | 'create'
+  | ((options: Options, ctx: CheckContext) => void | PluginConfigError[] | Promise<void | PluginConfigError[]>);
 
+/** A problem in a plugin's options, reported at config-check time (`code` defaults to SLC_PLUGIN_CONFIG). */
 export class PluginConfigError extends Error {
-  constructor(message: string, readonly option?: string, readonly hint?: string) { super(message); }
+  constructor(message: string, readonly option?: string, readonly hint?: string, readonly code?: string) { super(message); }
 }
 
 interface DefinitionBase<K extends PluginKind> {
