@@ -26,6 +26,10 @@ export const CODES = {
   BAD_FIELD_REFERENCE: 'SLC_BAD_FIELD_REFERENCE',
   BAD_NUMBER: 'SLC_BAD_NUMBER',
   PLUGIN_CONFIG: 'SLC_PLUGIN_CONFIG',
+  // Raised by the grok filter's own check (src/grok/expand.ts).
+  GROK_UNDEFINED_PATTERN: 'SLC_GROK_UNDEFINED_PATTERN',
+  GROK_CYCLIC_PATTERN: 'SLC_GROK_CYCLIC_PATTERN',
+  GROK_BAD_REGEX: 'SLC_GROK_BAD_REGEX',
 } as const;
 
 export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];
