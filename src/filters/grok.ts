@@ -17,7 +17,7 @@ import { captureWriter, rubyToS, type CaptureWriter } from '../grok/capture.js';
 import { rubyToF, rubyToI } from '../grok/ruby.js';
 import { compileGrokAsync, type CompiledGrok } from '../grok/compile.js';
 import { GrokPatternError } from '../grok/expand.js';
-import { buildLibrary, type PatternTable } from '../grok/library.js';
+import { buildLibrary, PatternFileError, type PatternTable } from '../grok/library.js';
 import { guardFor, TIMED_OUT, type MatchGuard } from '../grok/guard.js';
 import { assessRisk, stepBudget, withinBudget, type RiskReport } from '../grok/risk.js';
 
@@ -140,7 +140,10 @@ export async function validateGrokOptions(options: Options, ecs: EcsMode, cwd?: 
         await compileGrokFilter({ ...s, match: [[field, [p]]] });
       } catch (e) {
         if (e instanceof GrokPatternError) problems.push(e);
-        else problems.push(new GrokPatternError({ code: 'SLC_GROK_BAD_REGEX', pattern: p, chain: [], message: (e as Error).message }));
+        else {
+          const code = e instanceof PatternFileError ? 'SLC_GROK_PATTERN_FILE' : 'SLC_GROK_BAD_REGEX';
+          problems.push(new GrokPatternError({ code, pattern: p, chain: [], message: (e as Error).message }));
+        }
       }
     }
   }

@@ -14,7 +14,7 @@
 import type { PatternOrigin, PatternTable } from './library.js';
 
 export class GrokPatternError extends Error {
-  readonly code: 'SLC_GROK_UNDEFINED_PATTERN' | 'SLC_GROK_CYCLIC_PATTERN' | 'SLC_GROK_BAD_REGEX';
+  readonly code: 'SLC_GROK_UNDEFINED_PATTERN' | 'SLC_GROK_CYCLIC_PATTERN' | 'SLC_GROK_BAD_REGEX' | 'SLC_GROK_PATTERN_FILE';
   /** The pattern name at fault. */
   readonly pattern: string;
   /** Names expanded on the way to the fault, outermost first (empty when it is in the match itself). */
