@@ -11,6 +11,7 @@ import { ECS_VALUES, type EcsMode } from '../plugins/options.js';
 import { LOG_LEVELS, createLogger, setLogLevel, setLogSink, type LogLevel } from '../pipeline/logger.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { DEFAULT_PIPELINE_CONFIG } from '../pipeline/default-config.js';
+import { startProgress } from './progress.js';
 
 const HELP = `Usage: sluice run [options]
 
@@ -145,7 +146,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   log.debug('pipeline started', { workers, batchSize, batchDelayMs, ecs });
+  const progress = startProgress(() => pipeline.eventsOut);
   await pipeline.run();
+  progress?.stop();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   log.debug('pipeline stopped', { events: pipeline.eventsOut });
