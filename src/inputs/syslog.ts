@@ -21,7 +21,7 @@ import { codecOf } from './_net/codec.js';
 import { loadPlugin } from '../plugins/registry.js';
 import { SyslogFramer, frameProblemTag, DEFAULT_MAX_FRAME_SIZE, type Frame, type FramingMode } from '../syslog/framing.js';
 import { TcpListener, bindError, type Peer } from './_net/listener.js';
-import { ProxyHeaderReader } from './_net/proxy.js';
+import { proxiedConsumer } from './_net/proxy.js';
 import { SinkGate, plainIp, pumpSocket } from './_net/pump.js';
 
 const FACILITY_LABELS = ['kernel', 'user-level', 'mail', 'system', 'security/authorization', 'syslogd', 'line printer', 'network news', 'UUCP', 'clock', 'security/authorization', 'FTP', 'NTP', 'log audit', 'log alert', 'clock', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'];
@@ -165,25 +165,15 @@ class SyslogInput implements InputInstance {
         gate.push(event);
       }, key);
     };
-    let proxy = this.#o.proxy_protocol ? new ProxyHeaderReader() : undefined;
+    const push = proxiedConsumer({
+      enabled: this.#o.proxy_protocol === true, socket, logger: this.#log, reader: 'syslog input', peer: peerText,
+      onHeader: (info) => { ip = info.clientIp; },
+      next: (chunk) => framer.push(chunk, onFrame),
+    });
     return pumpSocket({
       socket, gate, logger: this.#log, peer: peerText,
       consumer: {
-        push: (chunk) => {
-          if (proxy) {
-            const r = proxy.push(chunk);
-            if (r.status === 'more') return;
-            proxy = undefined;
-            if (r.status === 'error') {
-              this.#log.error('syslog input: invalid PROXY header, closing connection', { client: peerText, reason: r.reason });
-              socket.destroy();
-              return;
-            }
-            if (r.info) ip = r.info.clientIp;
-            chunk = r.rest;
-          }
-          framer.push(chunk, onFrame);
-        },
+        push,
         end: () => framer.end(onFrame),
       },
     });

@@ -21,7 +21,7 @@ import type { OptionSpecs } from '../plugins/options.js';
 import { codecOf } from './_net/codec.js';
 import { TcpListener, type Peer } from './_net/listener.js';
 import { SinkGate, plainIp, pumpSocket } from './_net/pump.js';
-import { ProxyHeaderReader, type ProxyInfo } from './_net/proxy.js';
+import { proxiedConsumer, type ProxyInfo } from './_net/proxy.js';
 import { TLS_OPTION_SPECS, TlsConfigError, peerSubject, tlsSettings, type TlsSettings } from './_net/tls.js';
 
 const OPTIONS: OptionSpecs = {
@@ -150,32 +150,20 @@ class TcpInput implements InputInstance {
     };
     const decoder = this.#codec.decoder(emit, { key: `tcp:${info.ip}:${info.port}` });
     const peerText = `${info.ip}:${info.port}`;
-    let proxy = this.#o.proxy_protocol ? new ProxyHeaderReader() : undefined;
+    const push = proxiedConsumer({
+      enabled: this.#o.proxy_protocol === true, socket, logger: this.#log, reader: 'tcp input', peer: peerText,
+      onHeader: (proxy) => {
+        info.proxy = proxy;
+        info.ip = proxy.clientIp;
+        info.name = proxy.clientIp;
+        info.port = proxy.clientPort;
+      },
+      next: (chunk) => decoder.push(chunk),
+    });
     return pumpSocket({
       socket, gate, logger: this.#log, peer: peerText,
       consumer: {
-        push: (chunk) => {
-          if (proxy) {
-            const r = proxy.push(chunk);
-            if (r.status === 'more') return;
-            if (r.status === 'error') {
-              this.#log.error('tcp input: invalid PROXY header, closing connection', { client: peerText, reason: r.reason });
-              proxy = undefined;
-              socket.destroy();
-              return;
-            }
-            proxy = undefined;
-            if (r.info) {
-              info.proxy = r.info;
-              info.ip = r.info.clientIp;
-              info.name = r.info.clientIp;
-              info.port = r.info.clientPort;
-            }
-            if (r.rest.length > 0) decoder.push(r.rest);
-            return;
-          }
-          decoder.push(chunk);
-        },
+        push,
         end: () => decoder.end(),
       },
     });

@@ -12,6 +12,9 @@ export interface ProxyInfo {
   proxyPort: number;
 }
 
+import type { Socket } from 'node:net';
+import type { Logger } from '../../plugins/api.js';
+
 /** The spec caps the v1 line at 107 bytes including CRLF. */
 const MAX_HEADER = 107;
 
@@ -43,4 +46,35 @@ export class ProxyHeaderReader {
     if (!Number.isInteger(clientPort) || !Number.isInteger(proxyPort)) return { status: 'error', reason: `malformed PROXY header ports: ${JSON.stringify(line)}` };
     return { status: 'ok', info: { clientIp: parts[2]!, proxyIp: parts[3]!, clientPort, proxyPort }, rest };
   }
+}
+
+/**
+ * A connection's byte consumer that, when `enabled`, first reads the PROXY header: `onHeader` learns the
+ * original client, then every byte after the header goes to `next`. An invalid header is logged and closes
+ * the connection (its data cannot be attributed).
+ */
+export function proxiedConsumer(opts: {
+  enabled: boolean;
+  socket: Socket;
+  logger: Logger;
+  /** Who is reading, for the log line (`tcp input`). */
+  reader: string;
+  peer: string;
+  onHeader: (info: ProxyInfo) => void;
+  next: (chunk: Buffer) => void;
+}): (chunk: Buffer) => void {
+  let proxy = opts.enabled ? new ProxyHeaderReader() : undefined;
+  return (chunk) => {
+    if (!proxy) { opts.next(chunk); return; }
+    const r = proxy.push(chunk);
+    if (r.status === 'more') return;
+    proxy = undefined;
+    if (r.status === 'error') {
+      opts.logger.error(`${opts.reader}: invalid PROXY header, closing connection`, { client: opts.peer, reason: r.reason });
+      opts.socket.destroy();
+      return;
+    }
+    if (r.info) opts.onHeader(r.info);
+    if (r.rest.length > 0) opts.next(r.rest);
+  };
 }
