@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
 import { createGrokFilter } from '../src/filters/grok.js';
-import { assessRisk, stepBudget, syncLengthLimit, withinBudget } from '../src/grok/risk.js';
+import { assessRisk, splitFactor, stepBudget, syncLengthLimit, withinBudget } from '../src/grok/risk.js';
 
 describe('grok runaway guard', () => {
   it('tags an exponential backtracking line _groktimeout and keeps going', async () => {
@@ -83,5 +83,56 @@ describe('grok runaway guard', () => {
     expect(withinBudget(r, `"${'x'.repeat(5000)}" "y" "z"`, steps)).toBe(true);
     expect(withinBudget(r, '" "'.repeat(3000), steps)).toBe(false);
     expect(withinBudget(assessRisk('(.*) (.*) (.*)'), 'x '.repeat(3000), steps)).toBe(false);
+  });
+
+  it('keeps real syslog lines on the calling thread for legacy SYSLOGLINE: host cuts only where an alternative can start', async () => {
+    const f = await createGrokFilter({ match: { message: '%{SYSLOGLINE}' }, timeout_millis: 30000 }, 'disabled');
+    const r = assessRisk(f.compiled[0]!.groks[0]!.prepared);
+    expect(r.nested).toBe(true);
+    const steps = stepBudget(15000);
+    const lines = [
+      'Jun 15 02:04:59 combo sshd(pam_unix)[20882]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=220-135-151-1.hinet-ip.hinet.net  user=root',
+      'Jun 17 20:55:06 combo ftpd[30755]: connection from 82.252.162.81 (lns-vlq-45-tou-82-252-162-81.adsl.proxad.net) at Fri Jun 17 20:55:06 2005 ',
+      'Dec 10 09:12:46 LabSZ sshd[24503]: reverse mapping checking getaddrinfo for customer-187-141-143-180-sta.uninet-ide.com.mx [187.141.143.180] failed - POSSIBLE BREAK-IN ATTEMPT!',
+      'Mar  4 05:06:07 web-3.example.org nginx[812]: GET /a/b.c?x=1 from 2001:db8::8a2e:370:7334',
+    ];
+    for (const l of lines) expect(withinBudget(r, l, steps)).toBe(true);
+    // Crafted host runs where the alternatives overlap (cuts after '-', '.' or between digit groups) are not.
+    for (const run of ['a-'.repeat(40), 'a.'.repeat(40), '1.2.'.repeat(20)]) {
+      expect(withinBudget(r, `Jun 15 02:04:59 ${run}!`, steps)).toBe(false);
+    }
+    await f.close();
+  });
+
+  it('counts both ends of HOSTNAME\'s (\\.?|\\b) as separate paths at a cut after a hyphen', () => {
+    const r = assessRisk('^(?<h>(?:\\b(?:[0-9A-Za-z][0-9A-Za-z-]{0,62})(?:\\.(?:[0-9A-Za-z][0-9A-Za-z-]{0,62}))*(\\.?|\\b))+) x$');
+    const rules = r.confined?.[0]?.rules;
+    expect(rules?.length).toBe(1);
+    expect(rules?.[0]?.ends).toBe(2);
+    const c = r.confined?.[0];
+    if (c === undefined) throw new Error('no confinement');
+    // 8 hyphens: at most 3 ways each (no cut, or end by '' or by \\b then start again).
+    const f8 = splitFactor('a-a-a-a-a-a-a-a-a x', c, Infinity);
+    const f9 = splitFactor('a-a-a-a-a-a-a-a-a-a x', c, Infinity);
+    expect(f9 / f8).toBeGreaterThanOrEqual(3);
+    // No cut inside a word: HOSTNAME starts only after a non-word character.
+    expect(splitFactor('combination x', c, Infinity)).toBeLessThan(splitFactor('co-mb-in-at-ion x', c, Infinity));
+  });
+
+  it('tags a crafted %{SYSLOGHOST}+ line _groktimeout within timeout_millis and keeps going', async () => {
+    const f = await createGrokFilter({ match: { message: '%{SYSLOGLINE}' }, timeout_millis: 300 }, 'disabled');
+    const bad = new Event({ message: `Jun 15 02:04:59 ${'a-'.repeat(40)}!` });
+    const good = new Event({ message: 'Jun 15 02:04:59 combo sshd(pam_unix)[20882]: session opened for user root' });
+    const t0 = Date.now();
+    expect(f.filter(bad)).toBe(false);
+    const took = Date.now() - t0;
+    expect(bad.tags).toEqual(['_groktimeout']);
+    expect(took).toBeGreaterThanOrEqual(250);
+    expect(took).toBeLessThan(3000);
+    expect(f.filter(good)).toBe(true);
+    expect(good.get('logsource')).toBe('combo');
+    expect(good.get('program')).toBe('sshd(pam_unix)');
+    expect(f.stats.guarded).toBe(1);
+    await f.close();
   });
 });
