@@ -864,12 +864,15 @@ export function splitFactor(line: string, c: Confinement, limit: number): number
   if (entries !== undefined && entries !== null) {
     // Only the places where the part of the expression before the repetition can end matter
     // (found by V8's own matcher, a lookbehind over that part): usually one per line.
+    // test() rather than exec(): no match arrays. A match is one leading character or empty.
     let worst = 1;
+    const step = entries.source.startsWith('(?<=') ? 1 : 0;
     entries.lastIndex = 0;
-    for (let m = entries.exec(line); m !== null; m = entries.exec(line)) {
-      const f = scanRuns(line, t, limit, m.index);
+    while (entries.test(line)) {
+      const p = entries.lastIndex;
+      const f = scanRuns(line, t, limit, p);
       if (f > worst) { worst = f; if (worst > limit) return worst; }
-      entries.lastIndex = m.index + 1;
+      entries.lastIndex = p + step;
     }
     return worst;
   }
@@ -952,12 +955,18 @@ function scanRuns(line: string, t: SplitTable, limit: number, only = -1): number
   return worst;
 }
 
-/** A global regex matching (empty) where a match of `prefix` ends before a character of `set`. */
-function entriesRegex(prefix: string, set: Uint8Array): RegExp | null {
-  const e = NativeEngine.tryCreate(prefix, 0);
+/**
+ * A global regex matching where a match of `prefix` ends before a character of `set`: at the
+ * character before that place when all such characters are in `before` (a leading character
+ * lets V8 skip ahead quickly instead of trying the lookbehind everywhere), else empty there.
+ */
+function entriesRegex(prefix: string, set: Uint8Array, before: Uint8Array | null): RegExp | null {
+  // Named groups become plain ones: captures are not needed here and cost time.
+  const e = NativeEngine.tryCreate(prefix.replace(/\(\?<g\d+>/g, '(?:'), 0);
   if (e === undefined) return null;
+  const lead = before !== null && before.includes(1) ? classOf(before) : '';
   try {
-    return new RegExp(`(?<=${e.regexp.source})(?=${classOf(set)})`, e.regexp.flags.replace(/[gy]/g, '') + 'g');
+    return new RegExp(`${lead}(?<=${e.regexp.source})(?=${classOf(set)})`, e.regexp.flags.replace(/[gy]/g, '') + 'g');
   } catch {
     return null;
   }
@@ -1007,7 +1016,7 @@ const tables = new WeakMap<Confinement, SplitTable | null>();
 function tableFor(c: Confinement): SplitTable | null {
   let t = tables.get(c);
   if (t !== undefined) return t;
-  if (c.entries === undefined) c.entries = c.prefix ? entriesRegex(c.prefix, c.set) : null;
+  if (c.entries === undefined) c.entries = c.prefix ? entriesRegex(c.prefix, c.set, c.before ?? null) : null;
   const rules = c.rules;
   t = null;
   if (rules !== undefined && rules !== null && rules.length <= 30) {
