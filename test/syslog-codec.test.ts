@@ -229,3 +229,21 @@ describe('logstash-input-syslog spec cases (rfc3164.json) through the codec', ()
     }
   }
 });
+
+describe('syslog codec stream decoder bounds', () => {
+  it('cuts a line that never ends instead of holding it without limit, and loses no byte', async () => {
+    const ctx = { ecs: 'v8', id: 'syslog', logger: console, createCodec: async () => { throw new Error('unused'); } } as unknown as PluginContext;
+    const codec = await syslogCodec.create({ ecs_compatibility: 'v8' }, ctx);
+    const events: Event[] = [];
+    const d = codec.decoder((e) => events.push(e));
+    const piece = Buffer.alloc(256 * 1024, 'a');
+    for (let i = 0; i < 5; i++) d.push(piece); // 1.25 MiB with no LF
+    expect(events.length).toBe(1); // the first MiB was cut off as soon as it was exceeded
+    d.push('\n<13>1 2024-01-01T00:00:00Z host app - - - fine\n');
+    d.end();
+    const messages = events.map((e) => String(e.get('message')));
+    expect(messages.slice(0, 2).join('').length).toBe(5 * 256 * 1024);
+    expect(events.slice(0, 2).every((e) => e.tags.includes('_syslogparsefailure'))).toBe(true);
+    expect(messages[2]).toBe('fine');
+  });
+});

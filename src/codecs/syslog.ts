@@ -22,6 +22,7 @@ import {
   type DecodeOptions, type SyslogMessage, type Zone,
 } from '../syslog/index.js';
 import { monthNamesFor } from '../syslog/locale.js';
+import { LineTokenizer } from '../multiline/tokenizer.js';
 
 export const SYSLOG_FAILURE_TAG = '_syslogparsefailure';
 
@@ -197,8 +198,17 @@ export function encodeRfc5424(e: Event): string {
 
 // ---- the plugin ------------------------------------------------------------------------------------
 
+/**
+ * Longest line the stream decoder holds without an LF: past it the line is cut (each piece is decoded and,
+ * not being a whole message, comes out tagged _syslogparsefailure), so an endless line cannot exhaust memory.
+ * Well above what senders use (RFC 5424 asks receivers for 2048 bytes; the syslog input's frames default to 64 KiB).
+ */
+const MAX_LINE_BYTES = 1024 * 1024;
+const LF = Buffer.from('\n');
+
 class LineDecoder implements Decoder {
-  #pending: Buffer | null = null;
+  readonly #lines = new LineTokenizer(LF, MAX_LINE_BYTES);
+  readonly #onLine = (bytes: Buffer): void => this.#line(bytes);
   constructor(private readonly cfg: SyslogCodecConfig, private readonly emit: (e: Event) => void, private readonly stream?: StreamInfo) {}
 
   #line(bytes: Buffer): void {
@@ -211,22 +221,12 @@ class LineDecoder implements Decoder {
   }
 
   push(chunk: Buffer | string): void {
-    let buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    if (this.#pending) { buf = Buffer.concat([this.#pending, buf]); this.#pending = null; }
-    let start = 0;
-    for (;;) {
-      const nl = buf.indexOf(10, start);
-      if (nl < 0) break;
-      this.#line(buf.subarray(start, nl));
-      start = nl + 1;
-    }
-    if (start < buf.length) this.#pending = Buffer.from(buf.subarray(start));
+    this.#lines.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk, this.#onLine);
   }
 
   end(): void {
-    const rest = this.#pending;
-    this.#pending = null;
-    if (rest) this.#line(rest);
+    const rest = this.#lines.flush();
+    if (rest.length > 0) this.#line(rest);
   }
 }
 
