@@ -47,18 +47,8 @@ export const DELIMITER_OPTION: OptionSpec = { type: 'string', default: '\n', doc
 
 export type { LineConverter };
 
-// Windows-1252's 0x80-0x9F range. Node's TextDecoder('windows-1252') decodes it as Latin-1 (C1 controls),
-// so it is mapped here; bytes the code page leaves undefined become U+FFFD as Ruby's :undef => :replace does.
-const CP1252_HIGH = '€\ufffd‚ƒ„…†‡ˆ‰Š‹Œ\ufffdŽ\ufffd\ufffd‘’“”•–—˜™š›œ\ufffdžŸ';
-
-function cp1252(bytes: Buffer): string {
-  const s = bytes.toString('latin1');
-  return /[\x80-\x9f]/.test(s) ? s.replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!) : s;
-}
-
 /** The converter for a charset as Logstash users name it (throws for charsets that are not supported). */
 export function lineConverter(charset: string): LineConverter {
-  if (/^(windows-1252|cp1252)$/i.test(charset)) return cp1252;
   // Ruby's `external` and `locale` encodings are UTF-8 on the systems Logstash runs on.
   return sharedConverter(charset === 'external' || charset === 'locale' ? 'UTF-8' : charset);
 }
