@@ -96,7 +96,8 @@ describe('filter graph', () => {
       ],
     });
     expect(await runner.process([ev('a'), ev('b')])).toEqual([]);
-    const flushed = await runner.close();
+    const flushed = await runner.flush();
+    await runner.close();
     expect(messages(flushed)).toEqual(['a', 'b']);
     expect(flushed.every((e) => e.get('after') === true)).toBe(true);
   });

@@ -10,8 +10,10 @@ import { FilterGraph } from './graph.js';
 export interface FilterRunner {
   /** Run events through the filter section; returns surviving and emitted events in order. */
   process(events: Event[]): Promise<Event[]>;
-  /** Final flush of filters holding events (returned), then close them. */
-  close(): Promise<Event[]>;
+  /** End-of-run flush of filters holding events (returned); the filters stay usable. */
+  flush(): Promise<Event[]>;
+  /** Release the filters (grok's guard worker, timers). */
+  close(): Promise<void>;
 }
 
 export async function createFilterRunner(plan: PipelinePlan, options: { ecs?: EcsMode } = {}): Promise<FilterRunner> {
@@ -26,11 +28,11 @@ export async function createFilterRunner(plan: PipelinePlan, options: { ecs?: Ec
       }
       return out;
     },
-    async close() {
+    async flush() {
       const out: Event[] = [];
       await graph.flush(true, (e) => { out.push(e); });
-      await graph.close();
       return out;
     },
+    close: () => graph.close(),
   };
 }

@@ -5,7 +5,7 @@
  * zero-padded, optional fraction) or RFC 3339, which Logstash's syslog input also accepts.
  */
 import { Timestamp } from '../event/timestamp.js';
-import { scanRfc3339 } from './rfc3339.js';
+import { digits, scanRfc3339 } from './rfc3339.js';
 import { daysInMonth, guessYear, localZone, utcFromFields, wallToUtc, yearMonthIn, type Zone } from './timezone.js';
 import type { SyslogMessage, SyslogResult } from './types.js';
 
@@ -33,15 +33,6 @@ export interface Options3164 {
 type Fail = { ok: false; error: string; offset: number; format: 'rfc3164' };
 const fail = (error: string, offset: number): Fail => ({ ok: false, error, offset, format: 'rfc3164' });
 
-function num(s: string, at: number, n: number): number {
-  let v = 0;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(at + i) - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
-}
 
 interface BsdTime { end: number; text: string; time: Timestamp }
 
@@ -64,29 +55,29 @@ function scanBsd(s: string, at: number, o: Options3164): BsdTime | number {
   p++;
   let day: number;
   if (s.charCodeAt(p) === 32) {
-    day = num(s, p + 1, 1);
+    day = digits(s, p + 1, 1);
     p += 2;
-  } else if (num(s, p + 1, 1) >= 0) {
-    day = num(s, p, 2);
+  } else if (digits(s, p + 1, 1) >= 0) {
+    day = digits(s, p, 2);
     p += 2;
   } else {
     // `Jan 1`: not what RFC 3164 prescribes, but Logstash reads it (MONTHDAY, then Joda's `dd`).
-    day = num(s, p, 1);
+    day = digits(s, p, 1);
     p += 1;
   }
   if (day < 1 || day > 31) return p - 1;
   if (s.charCodeAt(p) !== 32) return p;
   p++;
   let year = -1;
-  if (o.lenient && num(s, p, 4) >= 0 && s.charCodeAt(p + 4) === 32) {
-    year = num(s, p, 4);
+  if (o.lenient && digits(s, p, 4) >= 0 && s.charCodeAt(p + 4) === 32) {
+    year = digits(s, p, 4);
     p += 5;
   }
-  const h = num(s, p, 2);
+  const h = digits(s, p, 2);
   if (h < 0 || h > 23 || s.charCodeAt(p + 2) !== 58) return p;
-  const mi = num(s, p + 3, 2);
+  const mi = digits(s, p + 3, 2);
   if (mi < 0 || mi > 59 || s.charCodeAt(p + 5) !== 58) return p + 3;
-  const sec = num(s, p + 6, 2);
+  const sec = digits(s, p + 6, 2);
   if (sec < 0 || sec > (o.lenient ? 60 : 59)) return p + 6;
   p += 8;
   let nanos = 0;

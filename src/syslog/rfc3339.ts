@@ -18,7 +18,8 @@ export interface TimeRules {
   lenient: boolean;
 }
 
-function digits(s: string, at: number, n: number): number {
+/** The value of `n` decimal digits of `s` at `at`, or -1 when one of them is not a digit. */
+export function digits(s: string, at: number, n: number): number {
   let v = 0;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(at + i) - 48;

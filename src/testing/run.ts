@@ -12,16 +12,12 @@ import { deepClone, type Hash } from '../event/values.js';
 import type { PipelinePlan } from '../config/plan.js';
 import type { CodecInstance } from '../plugins/api.js';
 import type { EcsMode } from '../plugins/options.js';
-import { FilterGraph } from '../pipeline/graph.js';
+import { createFilterRunner, type FilterRunner } from '../pipeline/filter-runner.js';
 import type { CaseFile, CaseInput, TestCase } from './cases.js';
 import { compareEvents, type Comparison } from './compare.js';
 
-export interface FilterRunnerLike {
-  process(events: Event[]): Promise<Event[]>;
-  /** End-of-run flush of filters holding events (returned); the filters stay usable. */
-  flush(): Promise<Event[]>;
-  close(): Promise<void>;
-}
+/** The filters a case runs through (a FilterRunner over the config's filter section, or a test double). */
+export type FilterRunnerLike = FilterRunner;
 
 /** What a case file runs against: its pipeline's filters and the codec that turns input into events. */
 export interface TestTarget {
@@ -46,27 +42,8 @@ export function sharedRunner(create: () => Promise<FilterRunnerLike>): { get(): 
 }
 
 /** A runner over a pipeline plan's filter section (conditionals, drops and emitted events included). */
-export async function planRunner(plan: PipelinePlan, ecs: EcsMode): Promise<FilterRunnerLike> {
-  const graph = await FilterGraph.build(plan.filters, { ecs });
-  const collectAll = async (drive: (sink: (e: Event) => void) => unknown): Promise<Event[]> => {
-    const out: Event[] = [];
-    const r = drive((e) => { out.push(e); });
-    if (r instanceof Promise) await r;
-    return out;
-  };
-  return {
-    async process(events) {
-      const out: Event[] = [];
-      const sink = (e: Event): void => { out.push(e); };
-      for (const e of events) {
-        const r = graph.run(e, sink);
-        if (r instanceof Promise) await r;
-      }
-      return out;
-    },
-    flush: () => collectAll((sink) => graph.flush(true, sink)),
-    close: () => graph.close(),
-  };
+export function planRunner(plan: PipelinePlan, ecs: EcsMode): Promise<FilterRunnerLike> {
+  return createFilterRunner(plan, { ecs });
 }
 
 export type CaseStatus = 'passed' | 'failed' | 'updated' | 'error';
