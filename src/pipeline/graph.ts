@@ -27,16 +27,41 @@ interface FilterNode {
 }
 interface BranchNode<N> { condition: Condition | null; nodes: N[] }
 interface IfNode<N> { kind: 'if'; branches: BranchNode<N>[] }
-type FNode = FilterNode | IfNode<FNode>;
+/** A section as instantiated: plugin leaves and if/else chains of further nodes. */
+type Tree<L> = L | IfNode<Tree<L>>;
+type FNode = Tree<FilterNode>;
 
 interface OutputNode { kind: 'output'; plan: PluginPlan; instance: OutputInstance; index: number }
-type ONode = OutputNode | IfNode<ONode>;
+type ONode = Tree<OutputNode>;
 
 const log = createLogger('pipeline');
 
 function pick<N>(node: IfNode<N>, event: Event): BranchNode<N> | undefined {
   for (const b of node.branches) if (b.condition === null || b.condition(event)) return b;
   return undefined;
+}
+
+/**
+ * Instantiate a section's steps in config order: each plugin becomes a leaf made by `leaf` (also collected
+ * in `leaves`), each if/else chain a branch node with its conditions.
+ */
+async function buildTree<L>(steps: Step[], leaf: (plan: PluginPlan, index: number) => Promise<L>, leaves: L[]): Promise<Tree<L>[]> {
+  const build = async (ss: Step[]): Promise<Tree<L>[]> => {
+    const out: Tree<L>[] = [];
+    for (const s of ss) {
+      if (s.type === 'plugin') {
+        const node = await leaf(s.plugin, leaves.length);
+        leaves.push(node);
+        out.push(node);
+      } else {
+        const branches: BranchNode<Tree<L>>[] = [];
+        for (const b of s.branches) branches.push({ condition: b.condition, nodes: await build(b.steps) });
+        out.push({ kind: 'if', branches });
+      }
+    }
+    return out;
+  };
+  return build(steps);
 }
 
 function then(p: MaybePromise, f: () => MaybePromise): MaybePromise {
@@ -51,26 +76,9 @@ export class FilterGraph {
 
   static async build(steps: Step[], settings: RuntimeSettings): Promise<FilterGraph> {
     const all: FilterNode[] = [];
-    const build = async (ss: Step[]): Promise<FNode[]> => {
-      const out: FNode[] = [];
-      for (const s of ss) {
-        if (s.type === 'plugin') {
-          const node: FilterNode = {
-            kind: 'filter', plan: s.plugin,
-            instance: await createFilter(s.plugin, settings),
-            matched: compileFilterMatched(s.plugin.options),
-          };
-          all.push(node);
-          out.push(node);
-        } else {
-          const branches: BranchNode<FNode>[] = [];
-          for (const b of s.branches) branches.push({ condition: b.condition, nodes: await build(b.steps) });
-          out.push({ kind: 'if', branches });
-        }
-      }
-      return out;
-    };
-    const nodes = await build(steps);
+    const nodes = await buildTree<FilterNode>(steps, async (plan) => ({
+      kind: 'filter', plan, instance: await createFilter(plan, settings), matched: compileFilterMatched(plan.options),
+    }), all);
     return new FilterGraph(nodes, all);
   }
 
@@ -172,22 +180,9 @@ export class OutputGraph {
 
   static async build(steps: Step[], settings: RuntimeSettings): Promise<OutputGraph> {
     const outputs: OutputNode[] = [];
-    const build = async (ss: Step[]): Promise<ONode[]> => {
-      const out: ONode[] = [];
-      for (const s of ss) {
-        if (s.type === 'plugin') {
-          const node: OutputNode = { kind: 'output', plan: s.plugin, instance: await createOutput(s.plugin, settings), index: outputs.length };
-          outputs.push(node);
-          out.push(node);
-        } else {
-          const branches: BranchNode<ONode>[] = [];
-          for (const b of s.branches) branches.push({ condition: b.condition, nodes: await build(b.steps) });
-          out.push({ kind: 'if', branches });
-        }
-      }
-      return out;
-    };
-    const nodes = await build(steps);
+    const nodes = await buildTree<OutputNode>(steps, async (plan, index) => ({
+      kind: 'output', plan, instance: await createOutput(plan, settings), index,
+    }), outputs);
     return new OutputGraph(nodes, outputs);
   }
 
