@@ -4,6 +4,7 @@
  * (The leading underscore keeps the registry from taking this module for a plugin.)
  */
 import { Event } from '../event/event.js';
+import { eventsFromJson } from '../event/json.js';
 import { javaToString } from '../event/sprintf.js';
 import { Timestamp } from '../event/timestamp.js';
 import { lineConverter as sharedConverter, type LineConverter } from '../multiline/charset.js';
@@ -132,4 +133,17 @@ export const JSON_FAILURE_TAG = '_jsonparsefailure';
 /** The event Logstash's json codecs make from text that is not usable JSON. */
 export function failureEvent(text: string): Event {
   return new Event({ message: text, tags: [JSON_FAILURE_TAG] });
+}
+
+/**
+ * The events of one JSON text (an object, or an array of objects), decoded under `target` when given; when
+ * the text is not usable JSON, Logstash's failure event is emitted instead and undefined returned.
+ */
+export function decodeJson(text: string, target: string | undefined, emit: Emit): Event[] | undefined {
+  try {
+    return eventsFromJson(text, target);
+  } catch {
+    emit(failureEvent(text));
+    return undefined;
+  }
 }

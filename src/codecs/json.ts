@@ -8,10 +8,8 @@
  * brackets, so several documents, pretty-printed ones included, can follow each other; text that does
  * not start with `{` or `[` runs to the end of its line and is decoded (and fails) on its own.
  */
-import type { Event } from '../event/event.js';
-import { eventsFromJson } from '../event/json.js';
 import { defineCodec } from '../plugins/api.js';
-import { asBytes, CHARSET_OPTION, failureEvent, lineConverter, type Emit } from './_text.js';
+import { asBytes, CHARSET_OPTION, decodeJson, lineConverter, type Emit } from './_text.js';
 
 const ORIGINAL = '[event][original]';
 
@@ -92,13 +90,8 @@ export default defineCodec({
     const ecs = ctx.ecs !== 'disabled';
 
     const decodeText = (text: string, emit: Emit): void => {
-      let events: Event[];
-      try {
-        events = eventsFromJson(text, target);
-      } catch {
-        emit(failureEvent(text));
-        return;
-      }
+      const events = decodeJson(text, target, emit);
+      if (!events) return;
       if (events.length === 1) {
         const e = events[0]!;
         if (ecs && !e.includes(ORIGINAL)) e.set(ORIGINAL, text);

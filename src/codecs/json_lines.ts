@@ -7,10 +7,8 @@
  * without floats or huge integers go through the native JSON.parse (see event/json.ts), and encoding is a
  * single pass over the event.
  */
-import type { Event } from '../event/event.js';
-import { eventsFromJson } from '../event/json.js';
 import { defineCodec } from '../plugins/api.js';
-import { CHARSET_OPTION, DELIMITER_OPTION, failureEvent, frameLines, lineConverter, lineDecoder, type Emit } from './_text.js';
+import { CHARSET_OPTION, DELIMITER_OPTION, decodeJson, frameLines, lineConverter, lineDecoder, type Emit } from './_text.js';
 
 export default defineCodec({
   name: 'json_lines',
@@ -35,14 +33,8 @@ export default defineCodec({
     if (!(limit > 0)) throw new Error('json_lines codec: decode_size_limit_bytes must be positive');
 
     const decodeLine = (text: string, emit: Emit): void => {
-      let events: Event[];
-      try {
-        events = eventsFromJson(text, target);
-      } catch {
-        emit(failureEvent(text));
-        return;
-      }
-      for (let i = 0; i < events.length; i++) emit(events[i]!);
+      const events = decodeJson(text, target, emit);
+      if (events) for (let i = 0; i < events.length; i++) emit(events[i]!);
     };
 
     return {
