@@ -10,7 +10,6 @@
  */
 import type { Event } from '../event/event.js';
 import { parseFieldRef, type FieldPath } from '../event/fieldref.js';
-import type { Value } from '../event/values.js';
 import { defineFilter, PluginConfigError, type Options, type PluginContext } from '../plugins/api.js';
 import type { EcsMode } from '../plugins/options.js';
 import { captureWriter, rubyToS, type CaptureWriter } from '../grok/capture.js';

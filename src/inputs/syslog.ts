@@ -56,7 +56,6 @@ class SyslogInput implements InputInstance {
   readonly #codec: CodecInstance;
   readonly #log: Logger;
   readonly #ecs: boolean;
-  readonly #ipField: string;
   #listener: TcpListener | undefined;
   #udp: dgram.Socket | undefined;
   #stopping = false;
@@ -70,7 +69,6 @@ class SyslogInput implements InputInstance {
     this.#codec = codec;
     this.#log = ctx.logger;
     this.#ecs = ctx.ecs !== 'disabled';
-    this.#ipField = this.#ecs ? '[host][ip]' : 'host';
   }
 
   get boundPort(): number | undefined { return this.#listener?.port; }
