@@ -39,12 +39,12 @@ describe('sluice run', () => {
     expect(r.stderr).toMatch(/-e and -f cannot be used together/);
   });
 
-  it('-t prints Configuration OK for a valid config, quickly', async () => {
-    const t = Date.now();
-    const r = await runCli(['run', '-t', '-e', JSON_OUT]);
+  it('-t prints Configuration OK for a valid config and starts nothing', async () => {
+    // (its speed is measured by bench/config-check.mjs)
+    const r = await runCli(['run', '-t', '-e', 'input { tcp { port => 1 } } output { stdout { codec => json_lines } }']);
     expect(r.stdout.trim()).toBe('Configuration OK');
     expect(r.code).toBe(0);
-    expect(Date.now() - t).toBeLessThan(5000); // generous for CI; the benchmark-free claim is "well under a second"
+    expect(r.stderr).not.toMatch(/listening/);
   });
 
   it('-t reports every problem with file:line:col and exits 1', async () => {

@@ -131,12 +131,11 @@ describe('rendering', () => {
     expect(renderDiagnostics(r.diagnostics, r.sources, { color: false })).not.toContain('\x1b[');
   });
 
-  it('checks a large config quickly', async () => {
+  // How long this takes is measured by bench/config-check.mjs, not asserted here.
+  it('checks a large config (300 plugins in 150 conditionals) without a problem', async () => {
     const body = Array.from({ length: 150 }, (_, i) => `  if [f${i}] == ${i} and "x" in [tags] { zl_f { tag => "t${i}" } } else { zl_f { } }`).join('\n');
-    const start = performance.now();
     const r = await loadPipeline({ text: `input { zl_in {} }\nfilter {\n${body}\n}\noutput { zl_out {} }` }, settings);
-    const ms = performance.now() - start;
     expect(r.diagnostics).toEqual([]);
-    expect(ms).toBeLessThan(1000);
+    expect(r.plan!.filters).toHaveLength(150);
   });
 });
