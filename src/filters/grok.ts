@@ -12,13 +12,13 @@ import type { Event } from '../event/event.js';
 import { parseFieldRef, type FieldPath } from '../event/fieldref.js';
 import { defineFilter, PluginConfigError, type Options, type PluginContext } from '../plugins/api.js';
 import type { EcsMode } from '../plugins/options.js';
-import { captureWriter, rubyToS, type CaptureWriter } from '../grok/capture.js';
-import { rubyToF, rubyToI } from '../grok/ruby.js';
+import { matchWriter, rubyToS, type CaptureTarget, type MatchWriter } from '../grok/capture.js';
 import { compileGrokAsync, type CompiledGrok } from '../grok/compile.js';
 import { GrokPatternError } from '../grok/expand.js';
 import { buildLibrary, PatternFileError, type PatternTable } from '../grok/library.js';
 import { guardFor, TIMED_OUT, type MatchGuard } from '../grok/guard.js';
-import { assessRisk, stepBudget, withinBudget, type RiskReport } from '../grok/risk.js';
+import { assessRisk, stepBudget } from '../grok/risk.js';
+import { LineScreen, NEEDS_GUARD } from '../grok/screen.js';
 
 export { GrokPatternError };
 
@@ -76,11 +76,9 @@ export function grokSettings(options: Options, ecs: EcsMode, cwd?: string): Grok
 interface GrokPlan {
   grok: CompiledGrok;
   /** Set when the guard handles the expression: lines beyond the cost budget go to the worker. */
-  risk: RiskReport | undefined;
-  /** Per capture slot, in jls-grok's order: group index, conversion (0 none, 1 int, 2 float), writer. */
-  groups: Int32Array;
-  conv: Uint8Array;
-  writers: CaptureWriter[];
+  screen: LineScreen | undefined;
+  /** Writes the captures of a match, in jls-grok's order. */
+  write: MatchWriter;
 }
 
 interface CompiledField {
@@ -155,9 +153,8 @@ export class GrokFilter {
   readonly #overwrite: Set<string>;
   readonly #targetPath: FieldPath | undefined;
   readonly #guard: MatchGuard | undefined;
-  /** Per compiled grok handled by the guard: its risk report (lines within the budget stay here). */
+  /** Per compiled grok: its capture plan and, when the guard handles it, its line screen. */
   readonly #plans: GrokPlan[][];
-  readonly #steps: number;
   #timedOut = false;
   #eventDeadline = 0;
   /** Counters (monitoring). */
@@ -173,24 +170,20 @@ export class GrokFilter {
     // Logstash itself lets a match run for up to timeout_millis before giving up, so a line whose
     // match the cost model bounds below half of that stalls no longer than Logstash would: it runs
     // here. Only lines that could run longer pay the worker round trip.
-    this.#steps = stepBudget(s.timeoutMillis / 2);
+    const steps = stepBudget(s.timeoutMillis / 2);
     this.#plans = fields.map((f) => f.groks.map((g) => {
-      const groups: number[] = [];
-      const conv: number[] = [];
-      const writers: CaptureWriter[] = [];
+      const targets: CaptureTarget[] = [];
       for (const cf of g.fields) {
-        const write = captureWriter(this.#targetPath === undefined ? cf.path : [...this.#targetPath, ...cf.path],
-          this.#overwrite.has(cf.field), s.keepEmptyCaptures);
+        const path = this.#targetPath === undefined ? cf.path : [...this.#targetPath, ...cf.path];
         for (const slot of cf.slots) {
-          groups.push(slot.group);
-          conv.push(slot.conversion === 'int' ? 1 : slot.conversion === 'float' ? 2 : 0);
-          writers.push(write);
+          const conversion = slot.conversion === 'int' ? 1 : slot.conversion === 'float' ? 2 : 0;
+          targets.push({ group: slot.group, conversion, path, overwrite: this.#overwrite.has(cf.field) });
         }
       }
       return {
         grok: g,
-        risk: guard !== undefined && guard.handles(g) ? assessRisk(g.prepared) : undefined,
-        groups: Int32Array.from(groups), conv: Uint8Array.from(conv), writers,
+        screen: guard !== undefined && guard.handles(g) ? new LineScreen(g, assessRisk(g.prepared), steps) : undefined,
+        write: matchWriter(targets, s.keepEmptyCaptures),
       };
     }));
   }
@@ -238,22 +231,18 @@ export class GrokFilter {
     for (let pi = 0; pi < plans.length; pi++) {
       const plan = plans[pi] as GrokPlan;
       const g = plan.grok;
-      let m;
-      if (plan.risk !== undefined && !withinBudget(plan.risk, input, this.#steps)) {
+      let m = plan.screen === undefined ? g.exec(input) : plan.screen.exec(input);
+      if (m === NEEDS_GUARD) {
         this.stats.guarded++;
         const budget = this.#s.timeoutScope === 'event' ? Math.max(1, this.#eventDeadline - Date.now()) : this.#s.timeoutMillis;
-        m = (this.#guard as MatchGuard).exec(g, input, budget);
-        if (m === TIMED_OUT) { this.#timedOut = true; return false; }
-      } else m = g.exec(input);
+        const r = (this.#guard as MatchGuard).exec(g, input, budget);
+        if (r === TIMED_OUT) { this.#timedOut = true; return false; }
+        m = r;
+      }
       matched = m !== null;
       if (m !== null) {
         // jls-grok's capture order: per distinct name, its groups in order; only the first converted.
-        const { groups, conv, writers } = plan;
-        for (let i = 0; i < groups.length; i++) {
-          const text = m.group(groups[i] as number);
-          const c = conv[i];
-          (writers[i] as CaptureWriter)(event, text === undefined || c === 0 ? text : c === 1 ? rubyToI(text) : rubyToF(text));
-        }
+        plan.write(event, m);
         if (this.#s.breakOnMatch) break;
       }
     }

@@ -6,9 +6,11 @@
  *   `[old, new]`, and any other existing value (number, hash, boolean) is left alone.
  */
 import type { Event } from '../event/event.js';
-import { formatFloat, LsFloat, isHash, type Hash, type Value } from '../event/values.js';
+import { formatFloat, LsFloat, isHash, type Value } from '../event/values.js';
 import { Timestamp } from '../event/timestamp.js';
 import type { FieldPath } from '../event/fieldref.js';
+import type { GrokMatch } from './engine.js';
+import { rubyToF, rubyToI } from './ruby.js';
 
 export function writeCapture(event: Event, path: FieldPath, value: Value | undefined, overwrite: boolean, keepEmpty: boolean): void {
   if (!keepEmpty && (value === undefined || value === '')) return;
@@ -31,71 +33,68 @@ export function rubyToS(v: Value | undefined): string {
   return String(v);
 }
 
-export type CaptureWriter = (event: Event, value: Value | undefined) => void;
-
-/**
- * A writer for one capture field, compiled once per filter: the same rules as writeCapture, but for
- * plain paths under the event root it walks the event's hash directly instead of going through
- * get + set (two walks, and their generic checks) for every capture of every event.
- */
-export function captureWriter(path: FieldPath, overwrite: boolean, keepEmpty: boolean): CaptureWriter {
-  const special = path[0] === '@metadata' || path[0] === '@timestamp' || path.some((seg) => /^-?\d+$/.test(seg));
-  if (special) return (event, value) => writeCapture(event, path, value, overwrite, keepEmpty);
-  const last = path[path.length - 1] as string;
-  const parents = path.slice(0, -1);
-  if (parents.length > 0 && parents.length <= 4) return generatedWriter(path, overwrite, keepEmpty);
-  return (event, value) => {
-    if (!keepEmpty && (value === undefined || value === '')) return;
-    const v = value === undefined ? null : value;
-    let cur = event.data;
-    for (let i = 0; i < parents.length; i++) {
-      const seg = parents[i] as string;
-      const next = cur[seg];
-      if (next === undefined || next === null) { const h: Hash = {}; cur[seg] = h; cur = h; continue; }
-      // Arrays and scalars on the way: let the general path decide (index or error).
-      if (!isHash(next)) { writeCapture(event, path, value, overwrite, keepEmpty); return; }
-      cur = next;
-    }
-    if (overwrite) { cur[last] = v; return; }
-    const old = cur[last];
-    if (old === undefined || old === null) cur[last] = v;
-    else if (Array.isArray(old)) old.push(v);
-    else if (typeof old === 'string') cur[last] = [old, v];
-  };
+/** One capture of a grok expression as the filter writes it. */
+export interface CaptureTarget {
+  /** Group index (`g{i}`) read from the match. */
+  group: number;
+  /** 0: the text as is; 1: Ruby to_i; 2: Ruby to_f. */
+  conversion: 0 | 1 | 2;
+  path: FieldPath;
+  overwrite: boolean;
 }
 
+/** Writes every capture of a match into an event, in order. */
+export type MatchWriter = (event: Event, m: GrokMatch) => void;
+
+/** Paths the generated code leaves to writeCapture: @metadata, @timestamp and array indexes. */
+const special = (path: FieldPath): boolean => path[0] === '@metadata' || path[0] === '@timestamp' || path.some((seg) => /^-?\d+$/.test(seg));
+
 /**
- * For nested paths (ECS names such as [http][response][status_code]) a writer generated with the
- * keys as literals: V8 compiles `d["http"]` to a named property access, where a loop over the keys
- * is one shared keyed access for every field. Keys are embedded with JSON.stringify, so any field
- * name is safe.
+ * The writer for all captures of one expression, generated once per filter: one straight run of
+ * code with every field name and group number as a literal, so V8 compiles each store to a
+ * monomorphic named property access. A shared writer looping over the names would be one keyed
+ * access site for every field of every event (megamorphic) and costs more than the regex itself.
+ * Keys are embedded with JSON.stringify, so any field name is safe. Same rules as writeCapture.
  */
-function generatedWriter(path: FieldPath, overwrite: boolean, keepEmpty: boolean): CaptureWriter {
-  const fallback = (event: Event, value: Value | undefined): void => writeCapture(event, path, value, overwrite, keepEmpty);
-  const lines: string[] = [];
-  if (!keepEmpty) lines.push('if (value === undefined || value === "") return;');
-  lines.push('const v = value === undefined ? null : value;', 'let c0 = event.data;');
-  path.slice(0, -1).forEach((seg, i) => {
-    const k = JSON.stringify(seg);
-    lines.push(
-      `let c${i + 1} = c${i}[${k}];`,
-      `if (c${i + 1} === undefined || c${i + 1} === null) { c${i + 1} = {}; c${i}[${k}] = c${i + 1}; }`,
-      `else if (typeof c${i + 1} !== "object" || Array.isArray(c${i + 1}) || !isHash(c${i + 1})) { fallback(event, value); return; }`,
-    );
+export function matchWriter(targets: readonly CaptureTarget[], keepEmpty: boolean): MatchWriter {
+  const fallbacks: Array<(event: Event, value: Value | undefined) => void> = [];
+  const code: string[] = ['const d = event.data;', 'let t, v, old;'];
+  targets.forEach((c, i) => {
+    const label = `c${i}`;
+    code.push(`${label}: {`, `t = m.group(${c.group});`);
+    code.push(c.conversion === 0 ? 'v = t;' : `v = t === undefined ? undefined : ${c.conversion === 1 ? 'toI' : 'toF'}(t);`);
+    if (!keepEmpty) code.push(`if (v === undefined || v === "") break ${label};`);
+    const { path, overwrite } = c;
+    const fallback = `fallback[${fallbacks.length}](event, v);`;
+    fallbacks.push((event, value) => writeCapture(event, path, value, overwrite, keepEmpty));
+    if (special(path)) { code.push(fallback, '}'); return; }
+    let parent = 'd';
+    path.slice(0, -1).forEach((seg, depth) => {
+      const k = JSON.stringify(seg);
+      const next = `h${depth}`;
+      code.push(
+        `let ${next} = ${parent}[${k}];`,
+        `if (${next} === undefined || ${next} === null) { ${next} = {}; ${parent}[${k}] = ${next}; }`,
+        // Arrays and scalars on the way: the general path decides (index or error).
+        `else if (!isHash(${next})) { ${fallback} break ${label}; }`,
+      );
+      parent = next;
+    });
+    code.push('if (v === undefined) v = null;');
+    const k = JSON.stringify(c.path[c.path.length - 1]);
+    if (c.overwrite) code.push(`${parent}[${k}] = v;`);
+    else {
+      code.push(
+        `old = ${parent}[${k}];`,
+        `if (old === undefined || old === null) ${parent}[${k}] = v;`,
+        'else if (Array.isArray(old)) old.push(v);',
+        `else if (typeof old === "string") ${parent}[${k}] = [old, v];`,
+      );
+    }
+    code.push('}');
   });
-  const d = `c${path.length - 1}`;
-  const k = JSON.stringify(path[path.length - 1]);
-  if (overwrite) lines.push(`${d}[${k}] = v;`);
-  else {
-    lines.push(
-      `const old = ${d}[${k}];`,
-      `if (old === undefined || old === null) ${d}[${k}] = v;`,
-      `else if (Array.isArray(old)) old.push(v);`,
-      `else if (typeof old === "string") ${d}[${k}] = [old, v];`,
-    );
-  }
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function('isHash', 'fallback', `return function write(event, value) {\n${lines.join('\n')}\n};`) as
-    (h: typeof isHash, f: typeof fallback) => CaptureWriter;
-  return make(isHash, fallback);
+  const make = new Function('isHash', 'toI', 'toF', 'fallback', `return function writeCaptures(event, m) {\n${code.join('\n')}\n};`) as
+    (h: typeof isHash, i: typeof rubyToI, f: typeof rubyToF, fb: typeof fallbacks) => MatchWriter;
+  return make(isHash, rubyToI, rubyToF, fallbacks);
 }

@@ -60,6 +60,9 @@ export interface Confinement {
   prefix?: string | null;
   /** Set by the user of the report: a global native regex matching (empty) where prefix matches end, at a character of the set. */
   entries?: RegExp | null;
+  /** Source span of the repetition: its group's '(' and the index after its quantifier. */
+  at?: number;
+  end?: number;
 }
 
 /**
@@ -353,7 +356,7 @@ export function assessRisk(src: string): RiskReport {
               nested = true;
               const group = src.slice(last.frame.start, last.frame.end);
               const set = charsetOf(group);
-              if (set === null) confined = null; else confined?.push({ ...set, ...repetitionRules(src, last.frame.start) });
+              if (set === null) confined = null; else confined?.push({ ...set, ...repetitionRules(src, last.frame.start), at: last.frame.start, end: i + len });
             }
           } else if (last.kind === 'broad') { broad++; follow.push(followingLiteral(src, i + len)); gates.push(last.gate ?? null); }
           top().hasUnbounded = true;
@@ -1006,10 +1009,30 @@ function classOf(set: Uint8Array): string {
   return `${out}]`;
 }
 
+/**
+ * The characters of `a` that are in `b` (with negateB: not in `b`). A null `b` is no restriction
+ * (endChars null: any character; notAfter null: none blocked), so the result is `a` either way.
+ */
 function intersect(a: Uint8Array, b: Uint8Array | null, negateB = false): Uint8Array {
   const out = new Uint8Array(128);
-  for (let k = 0; k < 128; k++) out[k] = a[k] === 1 && (b === null ? !negateB : (b[k] === 1) !== negateB) ? 1 : 0;
+  for (let k = 0; k < 128; k++) out[k] = a[k] === 1 && (b === null || (b[k] === 1) !== negateB) ? 1 : 0;
   return out;
+}
+
+/**
+ * A repetition's cut points as regex source (valid in both Oniguruma's and V8's syntax), with the
+ * bounds of the cost model per cut and per attempt; null when its rules are unknown.
+ * `cut` consumes the character right before a cut point.
+ */
+export function repetitionShape(c: Confinement): { runClass: string; cut: string; maxWays: number; maxAttempt: number } | null {
+  const t = tableFor(c);
+  return t === null ? null : { runClass: t.runClass, cut: t.cut ?? '(?!)', maxWays: t.maxWays, maxAttempt: t.maxAttempt };
+}
+
+/** The cost model's factor for the repetition entered at `at` of the line (one run, from there). */
+export function factorAt(line: string, c: Confinement, at: number): number {
+  const t = tableFor(c);
+  return t === null ? Infinity : scanRuns(line, t, Infinity, at);
 }
 
 /** "No such position" for the integer position tables (beyond any line's length). */
@@ -1049,8 +1072,11 @@ function tableFor(c: Confinement): SplitTable | null {
       if (!prev.includes(1) || !first.includes(1)) continue;
       let piece = `${classOf(prev)}(?=${classOf(first)})`;
       if (rule.needs !== null) {
+        const need = intersect(c.set, rule.needs);
+        // Needing a character the run cannot hold: this alternative never starts inside a run.
+        if (!need.includes(1)) continue;
         const span = rule.within >= FAR ? '*' : `{0,${rule.within}}`;
-        piece += `(?=${runClass}${span}${classOf(intersect(c.set, rule.needs))})`;
+        piece += `(?=${runClass}${span}${classOf(need)})`;
       }
       pieces.push(piece);
     }

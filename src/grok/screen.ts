@@ -1,0 +1,282 @@
+/**
+ * The per-line screen in front of a risky expression: decides, at a cost far below the match itself,
+ * whether a line can be matched on the calling thread within the cost model's budget (risk.ts), and
+ * sends the rest to the precise per-line check and, beyond it, to the guard worker.
+ *
+ * - Polynomial expressions (broad quantifiers, no nesting): the model's bound depends on the line's
+ *   length and a few character counts. Below a length computed once per expression the bound holds
+ *   whatever the content, so the screen is one comparison (plus an `includes` per gate character
+ *   when the gated quantifiers must be ruled out to stay within the budget).
+ * - Nested repetitions (legacy `%{SYSLOGHOST}+`): their cost depends on the run of host characters
+ *   where the repetition is entered, which only the regex engine knows cheaply. The expression is
+ *   rewritten so that V8 checks that run itself, at the entries it actually reaches:
+ *
+ *       A (?<g>R) B   →   A (?:(?!SAFE)(?<flag>)|(?<g>R) B)
+ *
+ *   SAFE is a lookahead that holds when the run ahead is short and has few cut points (the
+ *   places where backtracking can split it). Where it holds the rewritten expression explores
+ *   exactly the paths of the original, in the same order, so its match (or miss) is the original's.
+ *   The first entry where it fails ends the match with the flag group set: that line goes the slow
+ *   way. Because the flag branch ends the whole expression, every group enclosing R must be one the
+ *   rest of the expression can be moved into: plain `(?:…)` groups, unquantified, without `|`.
+ */
+import { NativeEngine, type GrokMatch } from './engine.js';
+import type { CompiledGrok } from './compile.js';
+import { repetitionShape, withinBudget, type Confinement, type RiskReport } from './risk.js';
+
+/** Returned by LineScreen.exec for a line that needs the guard worker. */
+export const NEEDS_GUARD = Symbol('needs guard');
+
+/**
+ * The cost model's bound for a line of `length` characters whose content is unknown, except that
+ * (with `gatesAbsent`) the gate characters of broad quantifiers are not in it. `factor`: the bound
+ * on nested repetitions.
+ */
+function lengthBound(r: RiskReport, length: number, gatesAbsent: boolean, factor: number): number {
+  const n = length + 1;
+  let bound = n * factor;
+  for (let i = 0; i < r.follow.length; i++) {
+    const k = r.follow[i] === '' || (gatesAbsent && r.gates[i] !== null && r.gates[i] !== undefined) ? 1 : n;
+    bound = (bound * k) / (i + 1);
+  }
+  return bound;
+}
+
+/** The longest length (up to 2^20) for which `ok` holds, given it holds for shorter ones; -1 if none. */
+function longest(ok: (length: number) => boolean): number {
+  if (!ok(0)) return -1;
+  let lo = 0;
+  let hi = 1 << 20;
+  if (ok(hi)) return hi;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (ok(mid)) lo = mid; else hi = mid;
+  }
+  return lo;
+}
+
+// ---- the rewrite for nested repetitions ----------------------------------------------------------
+
+interface Group {
+  start: number;
+  /** Index after the header (`(`, `(?:`, `(?<name>`, …). */
+  body: number;
+  /** Index after the closing ')'. */
+  end: number;
+  header: string;
+  quantified: boolean;
+  alternation: boolean;
+  parent: Group | undefined;
+}
+
+/** The groups of an Oniguruma (Ruby syntax) source, and whether its top level has an alternation. */
+function scanGroups(src: string): { groups: Group[]; rootAlternation: boolean } {
+  const groups: Group[] = [];
+  const stack: Group[] = [];
+  let rootAlternation = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') { i++; continue; }
+    if (c === '[') {
+      let depth = 1;
+      for (i++; i < src.length && depth > 0; i++) {
+        const d = src[i];
+        if (d === '\\') i++;
+        else if (d === '[') depth++;
+        else if (d === ']') depth--;
+      }
+      i--;
+      continue;
+    }
+    if (c === '(') {
+      if (src.startsWith('(?#', i)) { i = src.indexOf(')', i); continue; }
+      const option = /^\(\?[imx-]+\)/.exec(src.slice(i, i + 12));
+      if (option) { i += option[0].length - 1; continue; }
+      const head = /^\(\?(?:<[=!]|<[^>]*>|[:=!>]|[imx-]+:)?/.exec(src.slice(i, i + 64))?.[0] ?? '(';
+      const g: Group = { start: i, body: i + head.length, end: -1, header: head, quantified: false, alternation: false, parent: stack[stack.length - 1] };
+      groups.push(g);
+      stack.push(g);
+      i += head.length - 1;
+      continue;
+    }
+    if (c === ')') {
+      const g = stack.pop();
+      if (g === undefined) continue;
+      g.end = i + 1;
+      g.quantified = /^(?:[*+?]|\{\d*,?\d*\})/.test(src.slice(i + 1, i + 12));
+      continue;
+    }
+    if (c === '|') {
+      const top = stack[stack.length - 1];
+      if (top === undefined) rootAlternation = true; else top.alternation = true;
+    }
+  }
+  return { groups, rootAlternation };
+}
+
+/**
+ * The rewritten source with a flag group per repetition (named g{firstFlag + i}), or null when a
+ * repetition is not on a path of plain groups from the top of the expression.
+ */
+export function flagRewrite(src: string, reps: Array<{ at: number; end: number; safe: string }>, firstFlag: number): string | null {
+  const { groups, rootAlternation } = scanGroups(src);
+  if (rootAlternation) return null;
+  const drop = new Set<number>();
+  const insert = new Map<number, string>();
+  const units: Array<[number, number]> = [];
+  for (let k = 0; k < reps.length; k++) {
+    const rep = reps[k] as { at: number; end: number; safe: string };
+    const g = groups.find((x) => x.start === rep.at);
+    if (g === undefined) return null;
+    // The unit: the repetition with the groups that wrap exactly it (its capture group).
+    let start = rep.at;
+    let end = rep.end;
+    let up = g.parent;
+    while (up !== undefined && up.body === start && up.end === end + 1 && !up.quantified && !up.alternation && /^\((?:\?<[^=!][^>]*>|\?:)?$/.test(up.header)) {
+      start = up.start;
+      end = up.end;
+      up = up.parent;
+    }
+    // Every group above it is flattened: it must be plain grouping.
+    for (; up !== undefined; up = up.parent) {
+      if (up.header !== '(?:' || up.quantified || up.alternation) return null;
+      for (let j = up.start; j < up.body; j++) drop.add(j);
+      drop.add(up.end - 1);
+    }
+    if (units.some(([s, e]) => start < e && s < end)) return null;
+    units.push([start, end]);
+    insert.set(start, `${insert.get(start) ?? ''}(?:(?!${rep.safe})(?<g${firstFlag + k}>)|`);
+  }
+  let out = '';
+  for (let i = 0; i < src.length; i++) {
+    const ins = insert.get(i);
+    if (ins !== undefined) out += ins;
+    if (!drop.has(i)) out += src[i];
+  }
+  return out + ')'.repeat(reps.length);
+}
+
+/**
+ * SAFE for one repetition: from here, a run of at most `maxRun` of its characters, with at most
+ * `maxCuts` cut points. Each character either starts a cut (the cut pattern consumes the character
+ * before the cut point) or not, so the lookahead cannot backtrack much.
+ */
+function safeSource(runClass: string, cut: string, maxRun: number, maxCuts: number): string {
+  const plain = `(?:(?!${cut})${runClass})`;
+  return `(?=${runClass}{0,${maxRun}}(?!${runClass}))(?=${plain}*(?:${cut}${plain}*){0,${maxCuts}}(?!${runClass}))`;
+}
+
+/** Line lengths and run sizes tried for the rewrite, best first. */
+const SHAPES: ReadonlyArray<[number, number]> = [[1024, 64], [512, 64], [512, 32], [256, 32], [256, 16], [128, 16]];
+/** Cut points a run should be allowed (an FQDN host has three or so); fewer is accepted if the budget is small. */
+const WANTED_CUTS = 3;
+
+// ---- the screen ------------------------------------------------------------------------------------
+
+export class LineScreen {
+  readonly #grok: CompiledGrok;
+  readonly #risk: RiskReport;
+  readonly #steps: number;
+  /** Lines up to this length are within the budget whatever they hold. */
+  readonly #plainMax: number;
+  /** Lines up to this length are within the budget when they hold no gate character (or, with #flagged, when the flagged engine raises no flag). */
+  readonly #gatedMax: number;
+  readonly #gates: string[];
+  readonly #flagged: NativeEngine | undefined;
+  readonly #flags: number[];
+  /** Per nested repetition: its SAFE lookahead and the factor it guarantees (tests check the two agree). */
+  readonly safety: ReadonlyArray<{ confinement: Confinement; safe: string; factor: number }>;
+
+  constructor(grok: CompiledGrok, risk: RiskReport, steps: number) {
+    this.#grok = grok;
+    this.#risk = risk;
+    this.#steps = steps;
+    const gates = new Set<string>();
+    for (const gte of risk.gates) if (gte !== null && gte !== undefined) gates.add(gte);
+    let plainMax = -1;
+    let gatedMax = -1;
+    let flagged: NativeEngine | undefined;
+    const flags: number[] = [];
+    const safety: Array<{ confinement: Confinement; safe: string; factor: number }> = [];
+    if (!risk.risky) plainMax = Infinity;
+    else if (!risk.nested) {
+      plainMax = longest((len) => lengthBound(risk, len, false, 1) <= steps);
+      gatedMax = gates.size === 0 ? plainMax : longest((len) => lengthBound(risk, len, true, 1) <= steps);
+    } else if (risk.confined !== null && grok.engine.kind === 'native') {
+      const built = this.#buildFlagged(risk.confined, gates);
+      if (built !== undefined) { flagged = built.engine; gatedMax = built.maxLength; flags.push(...built.flags); safety.push(...built.safety); }
+    }
+    this.#plainMax = plainMax;
+    this.#gatedMax = Math.max(gatedMax, plainMax);
+    this.#gates = [...gates];
+    this.#flagged = flagged;
+    this.#flags = flags;
+    this.safety = safety;
+  }
+
+  #buildFlagged(confined: Confinement[], gates: Set<string>): { engine: NativeEngine; maxLength: number; flags: number[]; safety: LineScreen['safety'] } | undefined {
+    const shapes = [];
+    for (const c of confined) {
+      const shape = repetitionShape(c);
+      if (shape === null || c.at === undefined || c.end === undefined) return undefined;
+      shapes.push({ ...shape, at: c.at, end: c.end, confinement: c });
+      for (const g of c.gates) gates.add(g);
+    }
+    // The largest line length and run size that still allow WANTED_CUTS cut points per run (or the
+    // most the budget allows), splitting the budget evenly between the repetitions.
+    let best: { maxLength: number; maxRun: number; cuts: number[] } | undefined;
+    for (const [maxLength, maxRun] of SHAPES) {
+      const perRep = Math.pow(this.#steps / lengthBound(this.#risk, maxLength, true, 1), 1 / shapes.length);
+      const cuts = shapes.map((s) => Math.floor(Math.log(perRep / ((maxRun + 1) * s.maxAttempt)) / Math.log(s.maxWays)));
+      const least = Math.min(...cuts);
+      if (least < 0) continue;
+      if (best === undefined || least > Math.min(...best.cuts)) best = { maxLength, maxRun, cuts };
+      if (least >= WANTED_CUTS) break;
+    }
+    if (best === undefined) return undefined;
+    const firstFlag = this.#grok.engine.groups;
+    const { maxRun, cuts } = best;
+    const reps = shapes.map((s, i) => {
+      const k = Math.min(cuts[i] as number, 12);
+      return { at: s.at, end: s.end, safe: safeSource(s.runClass, s.cut, maxRun, k), confinement: s.confinement, factor: (maxRun + 1) * s.maxWays ** k * s.maxAttempt };
+    });
+    const source = flagRewrite(this.#grok.prepared, reps, firstFlag);
+    if (source === null) return undefined;
+    const engine = NativeEngine.tryCreate(source, firstFlag + shapes.length);
+    if (engine === undefined) return undefined;
+    return { engine, maxLength: best.maxLength, flags: shapes.map((_, i) => firstFlag + i), safety: reps.map(({ safe, confinement, factor }) => ({ safe, confinement, factor })) };
+  }
+
+  /** Whether a line of this length and content can skip the precise check (for tests and the benchmark). */
+  get limits(): { plain: number; gated: number; gates: readonly string[]; rewritten: boolean } {
+    return { plain: this.#plainMax, gated: this.#gatedMax, gates: this.#gates, rewritten: this.#flagged !== undefined };
+  }
+
+  /**
+   * Match the line on the calling thread when the cost model allows it; NEEDS_GUARD when the line
+   * must go to the guard worker.
+   */
+  exec(line: string): GrokMatch | null | typeof NEEDS_GUARD {
+    const n = line.length;
+    if (n <= this.#plainMax) return this.#grok.exec(line);
+    if (n <= this.#gatedMax && !this.#hasGate(line)) {
+      const flagged = this.#flagged;
+      if (flagged === undefined) return this.#grok.exec(line);
+      const m = flagged.exec(line);
+      if (m === null || !this.#raised(m)) return m;
+    }
+    return withinBudget(this.#risk, line, this.#steps) ? this.#grok.exec(line) : NEEDS_GUARD;
+  }
+
+  #hasGate(line: string): boolean {
+    const gates = this.#gates;
+    for (let i = 0; i < gates.length; i++) if (line.includes(gates[i] as string)) return true;
+    return false;
+  }
+
+  #raised(m: GrokMatch): boolean {
+    const flags = this.#flags;
+    for (let i = 0; i < flags.length; i++) if (m.group(flags[i] as number) !== undefined) return true;
+    return false;
+  }
+}
