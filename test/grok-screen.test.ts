@@ -1,0 +1,134 @@
+/**
+ * The line screen in front of risky grok expressions (src/grok/screen.ts): it must only let a line
+ * run on the calling thread when the cost model bounds its work, and the rewritten expression it
+ * uses for nested repetitions must give exactly the original's captures.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileGrokAsync, type CompiledGrok } from '../src/grok/compile.js';
+import { builtinPatterns, PACKAGE_ROOT } from '../src/grok/library.js';
+import { assessRisk, factorAt, stepBudget } from '../src/grok/risk.js';
+import { flagRewrite, LineScreen, NEEDS_GUARD } from '../src/grok/screen.js';
+import type { EcsMode } from '../src/plugins/options.js';
+
+async function compiled(pattern: string, ecs: EcsMode = 'disabled'): Promise<CompiledGrok> {
+  return compileGrokAsync(pattern, builtinPatterns(ecs));
+}
+
+function screenFor(g: CompiledGrok, timeoutMs = 30000): LineScreen {
+  return new LineScreen(g, assessRisk(g.prepared), stepBudget(timeoutMs / 2));
+}
+
+/** Captures of a match as a comparable string ('null' for a miss). */
+function capturesOf(g: CompiledGrok, m: ReturnType<CompiledGrok['exec']>): string {
+  if (m === null) return 'null';
+  return JSON.stringify(g.fields.map((f) => f.slots.map((s) => m.group(s.group) ?? null)));
+}
+
+/** A small deterministic generator (mulberry32), so failures reproduce. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('grok line screen', () => {
+  it('needs one length comparison for polynomial expressions on ordinary lines', async () => {
+    const apache = screenFor(await compiled('%{COMBINEDAPACHELOG}')).limits;
+    expect(apache.rewritten).toBe(false);
+    expect(apache.plain).toBeGreaterThan(1000); // quotes counted as the line's length, still within the budget
+    const ecsSyslog = screenFor(await compiled('%{SYSLOGLINE}', 'v1')).limits;
+    expect(ecsSyslog.plain).toBeGreaterThan(10000);
+    // A small timeout leaves a smaller budget: the limits shrink with it.
+    expect(screenFor(await compiled('%{COMBINEDAPACHELOG}'), 100).limits.plain).toBeLessThan(apache.plain);
+  });
+
+  it('rewrites legacy SYSLOGLINE so V8 checks the host run where it enters %{SYSLOGHOST}+', async () => {
+    const g = await compiled('%{SYSLOGLINE}');
+    const screen = screenFor(g);
+    expect(screen.limits.rewritten).toBe(true);
+    expect(screen.limits.gates).toEqual(['%']);
+    const ok = 'Jun 15 02:04:59 combo sshd(pam_unix)[20882]: session opened for user root';
+    const m = screen.exec(ok);
+    expect(m).not.toBe(NEEDS_GUARD);
+    expect(capturesOf(g, m as ReturnType<CompiledGrok['exec']>)).toBe(capturesOf(g, g.exec(ok)));
+    // Runs the alternatives can split in exponentially many ways go to the guard.
+    for (const run of ['a-'.repeat(40), 'a.'.repeat(40), '1.2.'.repeat(20), 'ab:'.repeat(25)]) {
+      expect(screen.exec(`Jun 15 02:04:59 ${run}!`)).toBe(NEEDS_GUARD);
+    }
+    // So does a line with the IPv6 zone's '%' (the part after it can match anything).
+    expect(screen.exec('Jun 15 02:04:59 fe80::1%eth0 x')).toBe(NEEDS_GUARD);
+  });
+
+  it('lets SAFE pass only runs whose cost-model factor is within the bound it promises', async () => {
+    const cases: Array<[string, number]> = [['%{SYSLOGLINE}', 30000], ['%{SYSLOGLINE}', 300], ['^(?<p>(?:/[a-z]*)+)$', 30000], ['^(?<run>(a+)+)b$', 300]];
+    const alphabet = 'ab1f.-:/ %Z';
+    let checked = 0;
+    for (const [pattern, timeout] of cases) {
+      const screen = screenFor(await compiled(pattern), timeout);
+      expect(screen.safety.length).toBeGreaterThan(0);
+      const next = random(pattern.length * 7919 + timeout);
+      for (const { safe, confinement, factor } of screen.safety) {
+        const re = new RegExp(safe, 'y');
+        for (let n = 0; n < 3000; n++) {
+          let line = '';
+          const len = 1 + Math.floor(next() * 90);
+          for (let i = 0; i < len; i++) line += alphabet[Math.floor(next() * alphabet.length)];
+          for (let at = 0; at < line.length; at++) {
+            re.lastIndex = at;
+            if (!re.test(line)) continue;
+            checked++;
+            const f = factorAt(line, confinement, at);
+            if (f > factor) throw new Error(`${pattern}: SAFE passed ${JSON.stringify(line)} at ${at}, factor ${f} > ${factor}`);
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+
+  it('gives exactly the original captures on every fixture line of every risky library pattern', async () => {
+    const samples = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'fixtures', 'grok', 'library-lines.json'), 'utf8')) as Array<{ pattern: string; line: string; ecsOnly?: boolean }>;
+    const lines = samples.map((s) => s.line);
+    // Lines that reach the nested repetition in other ways: hosts with many dots and hyphens, IPv6 hosts.
+    lines.push('Jun 15 02:04:59 a.b-c.d-e.f-g.h sshd[1]: x', 'Jun 15 02:04:59 2001:db8::1 x', 'Jun 15 02:04:59 10.0.0.1.example x', 'Jun 15 02:04:59 host[x');
+    let rewritten = 0;
+    let compared = 0;
+    for (const ecs of ['disabled', 'v1'] as const) {
+      for (const s of samples) {
+        if (s.ecsOnly && ecs === 'disabled') continue;
+        const g = await compiled(s.pattern, ecs);
+        if (!assessRisk(g.prepared).risky) continue;
+        const screen = screenFor(g);
+        if (screen.limits.rewritten) rewritten++;
+        for (const line of lines) {
+          const m = screen.exec(line);
+          if (m === NEEDS_GUARD) continue;
+          compared++;
+          expect(`${s.pattern} ${line}\n${capturesOf(g, m)}`).toBe(`${s.pattern} ${line}\n${capturesOf(g, g.exec(line))}`);
+        }
+      }
+    }
+    expect(rewritten).toBeGreaterThan(0);
+    expect(compared).toBeGreaterThan(500);
+  });
+
+  it('rewrites only repetitions reached through plain groups', () => {
+    const safe = '(?=x)';
+    const rewrite = (src: string, flag: number): string | null => {
+      const at = src.indexOf('(b+)+');
+      return flagRewrite(src, [{ at, end: at + 5, safe }], flag);
+    };
+    // The capture group that wraps the repetition moves with it; the plain group around is flattened.
+    expect(rewrite('(?:a (?<g0>(b+)+) c)d', 1)).toBe('a (?:(?!(?=x))(?<g1>)|(?<g0>(b+)+) cd)');
+    // Inside an alternation, a quantified group or a capture group holding more: no rewrite.
+    expect(rewrite('(?:x|a(b+)+)c', 0)).toBeNull();
+    expect(rewrite('(?:a(b+)+)?c', 0)).toBeNull();
+    expect(rewrite('(?<g0>a(b+)+)c', 1)).toBeNull();
+  });
+});
