@@ -31,6 +31,8 @@ export interface RiskReport {
   follow: Array<string | null>;
   /** For each broad quantifier over a dot, the literal right before it: absent from the line, it cannot match. */
   gates: Array<string | null>;
+  /** For each broad quantifier, its index in the source. */
+  broadAt: number[];
   /**
    * For nested (exponential) repetitions: the ASCII characters each can match. Such a repetition is
    * confined to a run of those characters, so its blow-up is bounded by 2^(longest run in the line).
@@ -280,6 +282,7 @@ export function assessRisk(src: string): RiskReport {
   let broad = 0;
   const follow: Array<string | null> = [];
   const gates: Array<string | null> = [];
+  const broadAt: number[] = [];
   let i = 0;
   // What the last atom was: 'broad' (can match spaces and most characters), 'narrow', or a group.
   let last: { kind: 'broad' | 'narrow'; gate?: string } | { kind: 'group'; frame: Frame } | undefined;
@@ -358,7 +361,7 @@ export function assessRisk(src: string): RiskReport {
               const set = charsetOf(group);
               if (set === null) confined = null; else confined?.push({ ...set, ...repetitionRules(src, last.frame.start), at: last.frame.start, end: i + len });
             }
-          } else if (last.kind === 'broad') { broad++; follow.push(followingLiteral(src, i + len)); gates.push(last.gate ?? null); }
+          } else if (last.kind === 'broad') { broad++; follow.push(followingLiteral(src, i + len)); gates.push(last.gate ?? null); broadAt.push(i); }
           top().hasUnbounded = true;
         }
         last = undefined;
@@ -370,7 +373,7 @@ export function assessRisk(src: string): RiskReport {
       i++;
     }
   }
-  return { risky: nested || broad >= 2, nested, broad, follow, gates, confined: nested ? confined : [] };
+  return { risky: nested || broad >= 2, nested, broad, follow, gates, broadAt, confined: nested ? confined : [] };
 }
 
 /** Assumed cost of one backtracking step of V8's regex engine, generously rounded up. */
@@ -1002,31 +1005,68 @@ interface SplitTable {
   hot: Map<number, RegExp | null>;
 }
 
-/** A regex character class of the ASCII characters in the set ('[]' never matches in JS). */
-function classOf(set: Uint8Array): string {
+/** A regex character class of the ASCII characters in the set, as ranges ('[]' never matches in JS). */
+export function classOf(set: Uint8Array): string {
+  const hex = (k: number): string => `\\x${k.toString(16).padStart(2, '0')}`;
   let out = '[';
-  for (let k = 0; k < 128; k++) if (set[k] === 1) out += `\\x${k.toString(16).padStart(2, '0')}`;
+  for (let k = 0; k < 128; k++) {
+    if (set[k] !== 1) continue;
+    let end = k;
+    while (end + 1 < 128 && set[end + 1] === 1) end++;
+    out += end === k ? hex(k) : end === k + 1 ? hex(k) + hex(end) : `${hex(k)}-${hex(end)}`;
+    k = end;
+  }
   return `${out}]`;
 }
 
-/**
- * The characters of `a` that are in `b` (with negateB: not in `b`). A null `b` is no restriction
- * (endChars null: any character; notAfter null: none blocked), so the result is `a` either way.
- */
 function intersect(a: Uint8Array, b: Uint8Array | null, negateB = false): Uint8Array {
   const out = new Uint8Array(128);
   for (let k = 0; k < 128; k++) out[k] = a[k] === 1 && (b === null || (b[k] === 1) !== negateB) ? 1 : 0;
   return out;
 }
 
-/**
- * A repetition's cut points as regex source (valid in both Oniguruma's and V8's syntax), with the
- * bounds of the cost model per cut and per attempt; null when its rules are unknown.
- * `cut` consumes the character right before a cut point.
- */
-export function repetitionShape(c: Confinement): { runClass: string; cut: string; maxWays: number; maxAttempt: number } | null {
-  const t = tableFor(c);
-  return t === null ? null : { runClass: t.runClass, cut: t.cut ?? '(?!)', maxWays: t.maxWays, maxAttempt: t.maxAttempt };
+/** One alternative of a repeated group, as the cost model sees it at a cut point. */
+export interface RuleShape {
+  /**
+   * Regex source (valid in Oniguruma's and V8's syntax) matching the character right before a place
+   * where this alternative can start a new iteration; null when it never can inside a run.
+   */
+  piece: string | null;
+  /** Ways an iteration can end at one place (see StartRule.ends), and steps of one attempt. */
+  ends: number;
+  atoms: number;
+  /** Run characters it needs near its start (null: no such requirement). */
+  need: Uint8Array | null;
+  /** Run characters that can come right before a place where it starts, and that it can start with. */
+  prev: Uint8Array;
+  first: Uint8Array;
+}
+
+/** The run class and per-alternative cut pieces of a repetition; null when its rules are unknown. */
+export function repetitionShape(c: Confinement): { runClass: string; set: Uint8Array; gates: string[]; rules: RuleShape[] } | null {
+  const rules = c.rules;
+  if (rules === undefined || rules === null || rules.length > 30) return null;
+  const runClass = classOf(c.set);
+  const endOk = c.endChars ?? null;
+  return {
+    runClass,
+    set: c.set,
+    gates: c.gates.filter((g) => g.charCodeAt(0) < 128),
+    rules: rules.map((rule) => {
+      const shape = { ends: Math.min(rule.ends, 1 << 20), atoms: Math.min(rule.atoms, 1 << 20) };
+      // A cut point: a character of the run the previous iteration can end with (and that does not
+      // block the rule), followed by a character the rule starts with and, within its distance, a
+      // character it needs.
+      const prev = intersect(intersect(c.set, endOk), rule.notAfter, true);
+      const first = intersect(c.set, rule.first);
+      const need = rule.needs === null ? null : intersect(c.set, rule.needs);
+      // Needing a character the run cannot hold: this alternative never starts inside a run.
+      if (!prev.includes(1) || !first.includes(1) || (need !== null && !need.includes(1))) return { ...shape, piece: null, need, prev, first };
+      let piece = `${classOf(prev)}(?=${classOf(first)})`;
+      if (need !== null) piece += `(?=${runClass}${rule.within >= FAR ? '*' : `{0,${rule.within}}`}${classOf(need)})`;
+      return { ...shape, piece, need, prev, first };
+    }),
+  };
 }
 
 /** The cost model's factor for the repetition entered at `at` of the line (one run, from there). */
@@ -1060,26 +1100,11 @@ function tableFor(c: Confinement): SplitTable | null {
         if (rule.needs === null || rule.needs[k] === 1) needMask[k] = (needMask[k] as number) | (1 << r);
       }
     });
-    // One cut point, for the native fast path: a character of the run the previous iteration can
-    // end with (and that does not block the rule), followed by a character the rule starts with
-    // and, within its distance, a character it needs.
+    // One cut point, for the native fast path.
+    const shape = repetitionShape(c);
+    const pieces = (shape?.rules ?? []).flatMap((r) => (r.piece === null ? [] : [r.piece]));
     const runClass = classOf(c.set);
     const endOk = c.endChars ?? null;
-    const pieces: string[] = [];
-    for (const rule of rules) {
-      const prev = intersect(intersect(c.set, endOk), rule.notAfter, true);
-      const first = intersect(c.set, rule.first);
-      if (!prev.includes(1) || !first.includes(1)) continue;
-      let piece = `${classOf(prev)}(?=${classOf(first)})`;
-      if (rule.needs !== null) {
-        const need = intersect(c.set, rule.needs);
-        // Needing a character the run cannot hold: this alternative never starts inside a run.
-        if (!need.includes(1)) continue;
-        const span = rule.within >= FAR ? '*' : `{0,${rule.within}}`;
-        piece += `(?=${runClass}${span}${classOf(need)})`;
-      }
-      pieces.push(piece);
-    }
     t = {
       maxWays: 1 + rules.reduce((a, r) => a + r.ends, 0),
       maxAttempt: rules.reduce((a, r) => a + r.atoms, 0),

@@ -22,7 +22,10 @@
  */
 import { NativeEngine, type GrokMatch } from './engine.js';
 import type { CompiledGrok } from './compile.js';
-import { repetitionShape, withinBudget, type Confinement, type RiskReport } from './risk.js';
+import { classOf, repetitionShape, withinBudget, type Confinement, type RiskReport } from './risk.js';
+
+type RepetitionShape = NonNullable<ReturnType<typeof repetitionShape>>;
+type RuleShape = RepetitionShape['rules'][number];
 
 /** Returned by LineScreen.exec for a line that needs the guard worker. */
 export const NEEDS_GUARD = Symbol('needs guard');
@@ -156,20 +159,96 @@ export function flagRewrite(src: string, reps: Array<{ at: number; end: number; 
   return out + ')'.repeat(reps.length);
 }
 
+
 /**
- * SAFE for one repetition: from here, a run of at most `maxRun` of its characters, with at most
- * `maxCuts` cut points. Each character either starts a cut (the cut pattern consumes the character
- * before the cut point) or not, so the lookahead cannot backtrack much.
+ * Cut points of some alternatives as two disjoint one-character patterns, ignoring what each
+ * alternative needs near its start (so they count a superset of the cut points): `cut` matches a
+ * character right before a cut point, `plain` any other run character. Both test only the next
+ * character, which V8 runs far faster than the exact pieces' lookaheads.
  */
-function safeSource(runClass: string, cut: string, maxRun: number, maxCuts: number): string {
-  const plain = `(?:(?!${cut})${runClass})`;
-  return `(?=${runClass}{0,${maxRun}}(?!${runClass}))(?=${plain}*(?:${cut}${plain}*){0,${maxCuts}}(?!${runClass}))`;
+function looseCuts(live: RuleShape[], set: Uint8Array): { cut: string; plain: string } {
+  const groups = new Map<string, { chars: Uint8Array; next: Uint8Array }>();
+  for (let k = 0; k < 128; k++) {
+    if (set[k] !== 1) continue;
+    const next = new Uint8Array(128);
+    for (const r of live) if (r.piece !== null && r.prev[k] === 1) for (let j = 0; j < 128; j++) if (r.first[j] === 1) next[j] = 1;
+    const key = next.join('');
+    let g = groups.get(key);
+    if (g === undefined) { g = { chars: new Uint8Array(128), next }; groups.set(key, g); }
+    g.chars[k] = 1;
+  }
+  const cut: string[] = [];
+  const plain: string[] = [];
+  for (const { chars, next } of groups.values()) {
+    if (!next.includes(1)) { plain.push(classOf(chars)); continue; }
+    cut.push(`${classOf(chars)}(?=${classOf(next)})`);
+    plain.push(`${classOf(chars)}(?!${classOf(next)})`);
+  }
+  return { cut: cut.length === 0 ? '(?!)' : `(?:${cut.join('|')})`, plain: `(?:${plain.join('|')})` };
 }
 
-/** Line lengths and run sizes tried for the rewrite, best first. */
-const SHAPES: ReadonlyArray<[number, number]> = [[1024, 64], [512, 64], [512, 32], [256, 32], [256, 16], [128, 16]];
-/** Cut points a run should be allowed (an FQDN host has three or so); fewer is accepted if the budget is small. */
-const WANTED_CUTS = 3;
+/**
+ * SAFE for one repetition: an alternation of tiers, each a lookahead that holds only when the run
+ * ahead is within the factor it promises (cheapest first):
+ * - short: a run of at most `short` characters, whatever it holds;
+ * - gated: a run without the characters the costliest alternative needs (IPv6's ':'), so that
+ *   alternative cannot start anywhere in it: at most `maxRun` characters and few cut points of the
+ *   others, counted loosely;
+ * - full: at most `maxRun` characters and few cut points of any alternative, counted exactly.
+ * Every character is either right before a cut (the cut pattern consumes it) or plain, so each
+ * lookahead walks the run once and backtracks little.
+ */
+export function safeSource(shape: RepetitionShape, perRep: number, maxRun: number): { safe: string; factor: number } | undefined {
+  const { runClass, set, rules, gates } = shape;
+  // Neither in the run nor right after it may there be a gate character: the repetition could go on
+  // through it (IPv6's zone after '%') and consume anything.
+  const isGate = (k: number): boolean => gates.includes(String.fromCharCode(k));
+  const stop = classOf(set.map((v, k) => (v === 1 || isGate(k) ? 1 : 0)));
+  const open = set.map((v, k) => (v === 1 && !isGate(k) ? 1 : 0));
+  const count = rules.length;
+  const tiers: string[] = [];
+  let factor = 0;
+  /** A tier over the alternatives that can start in runs without `gate`. */
+  const tier = (gate: Uint8Array | null): void => {
+    const live = rules.filter((r) => gate === null || r.need === null || r.need.some((v, k) => v === 1 && gate[k] !== 1));
+    const attempt = count + live.reduce((a, r) => a + r.atoms - 1, 0);
+    const starters = live.filter((r) => r.piece !== null);
+    const ways = 1 + starters.reduce((a, r) => a + r.ends, 0);
+    const room = perRep / ((maxRun + 1) * attempt);
+    if (room < 1) return;
+    const allowed = classOf(gate === null ? open : open.map((v, k) => (v === 1 && gate[k] !== 1 ? 1 : 0)));
+    // (An empty class is an error in Oniguruma: then the run must be empty.)
+    let source = allowed === '[]' ? `(?!${stop})` : `(?=${allowed}{0,${maxRun}}(?!${stop}))`;
+    if (starters.length > 0) {
+      const cuts = Math.min(12, Math.floor(Math.log(room) / Math.log(ways) + 1e-9));
+      let cut: string;
+      let plain: string;
+      if (gate !== null) ({ cut, plain } = looseCuts(starters, set));
+      else {
+        cut = `(?:${starters.map((r) => r.piece).join('|')})`;
+        plain = `(?:(?!${cut})${runClass})`;
+      }
+      source += `(?=${plain}*(?:${cut}${plain}*){0,${cuts}}(?!${runClass}))`;
+      factor = Math.max(factor, (maxRun + 1) * ways ** cuts * attempt);
+    } else factor = Math.max(factor, (maxRun + 1) * attempt);
+    tiers.push(source);
+  };
+  // Short runs: at most length - 1 cut points, each with every alternative's ways.
+  const allWays = 1 + rules.reduce((a, r) => a + (r.piece === null ? 0 : r.ends), 0);
+  const allAttempt = rules.reduce((a, r) => a + r.atoms, 0);
+  let short = 0;
+  while (short < maxRun && (short + 2) * allWays ** short * allAttempt <= perRep) short++;
+  if (short > 0) { tiers.push(`(?=${classOf(open)}{0,${short}}(?!${stop}))`); factor = Math.max(factor, (short + 1) * allWays ** (short - 1) * allAttempt); }
+  // The costliest alternative that needs one of a few characters near its start.
+  const gated = rules.filter((r) => r.need !== null && r.need.reduce((a, v) => a + v, 0) <= 2).sort((a, b) => b.atoms - a.atoms)[0];
+  if (gated !== undefined) tier(gated.need);
+  tier(null);
+  if (tiers.length === 0) return undefined;
+  return { safe: tiers.length === 1 ? tiers[0] as string : `(?:${tiers.join('|')})`, factor };
+}
+
+/** Line lengths and run sizes tried for the rewrite, best first (a small timeout_millis needs the smaller ones). */
+const SHAPES: ReadonlyArray<[number, number]> = [[1024, 64], [512, 64], [512, 32], [256, 32], [256, 16], [128, 16], [128, 8]];
 
 // ---- the screen ------------------------------------------------------------------------------------
 
@@ -191,8 +270,13 @@ export class LineScreen {
     this.#grok = grok;
     this.#risk = risk;
     this.#steps = steps;
+    // Gate characters the screen looks for in the line. Those of parts inside a nested repetition
+    // (IPv6's zone after '%') are checked by SAFE instead, right after the run.
     const gates = new Set<string>();
-    for (const gte of risk.gates) if (gte !== null && gte !== undefined) gates.add(gte);
+    const inside = (i: number, g: string): boolean => g.charCodeAt(0) < 128 && (risk.confined ?? []).some((c) => c.at !== undefined && c.end !== undefined && c.at <= i && i < c.end && c.gates.includes(g));
+    risk.gates.forEach((g, i) => { if (g !== null && g !== undefined && !(risk.nested && inside(risk.broadAt[i] as number, g))) gates.add(g); });
+    // (SAFE's classes are ASCII: other gate characters of nested repetitions stay with the screen.)
+    for (const c of risk.confined ?? []) for (const g of c.gates) if (g.charCodeAt(0) >= 128) gates.add(g);
     let plainMax = -1;
     let gatedMax = -1;
     let flagged: NativeEngine | undefined;
@@ -203,7 +287,7 @@ export class LineScreen {
       plainMax = longest((len) => lengthBound(risk, len, false, 1) <= steps);
       gatedMax = gates.size === 0 ? plainMax : longest((len) => lengthBound(risk, len, true, 1) <= steps);
     } else if (risk.confined !== null && grok.engine.kind === 'native') {
-      const built = this.#buildFlagged(risk.confined, gates);
+      const built = this.#buildFlagged(risk.confined);
       if (built !== undefined) { flagged = built.engine; gatedMax = built.maxLength; flags.push(...built.flags); safety.push(...built.safety); }
     }
     this.#plainMax = plainMax;
@@ -214,32 +298,25 @@ export class LineScreen {
     this.safety = safety;
   }
 
-  #buildFlagged(confined: Confinement[], gates: Set<string>): { engine: NativeEngine; maxLength: number; flags: number[]; safety: LineScreen['safety'] } | undefined {
+  #buildFlagged(confined: Confinement[]): { engine: NativeEngine; maxLength: number; flags: number[]; safety: LineScreen['safety'] } | undefined {
     const shapes = [];
     for (const c of confined) {
       const shape = repetitionShape(c);
       if (shape === null || c.at === undefined || c.end === undefined) return undefined;
       shapes.push({ ...shape, at: c.at, end: c.end, confinement: c });
-      for (const g of c.gates) gates.add(g);
     }
-    // The largest line length and run size that still allow WANTED_CUTS cut points per run (or the
-    // most the budget allows), splitting the budget evenly between the repetitions.
-    let best: { maxLength: number; maxRun: number; cuts: number[] } | undefined;
+    // The largest line length and run size the budget allows a SAFE for, split evenly between the repetitions.
+    let best: { maxLength: number; reps: Array<{ safe: string; factor: number }> } | undefined;
     for (const [maxLength, maxRun] of SHAPES) {
       const perRep = Math.pow(this.#steps / lengthBound(this.#risk, maxLength, true, 1), 1 / shapes.length);
-      const cuts = shapes.map((s) => Math.floor(Math.log(perRep / ((maxRun + 1) * s.maxAttempt)) / Math.log(s.maxWays)));
-      const least = Math.min(...cuts);
-      if (least < 0) continue;
-      if (best === undefined || least > Math.min(...best.cuts)) best = { maxLength, maxRun, cuts };
-      if (least >= WANTED_CUTS) break;
+      const reps = shapes.map((s) => safeSource(s, perRep, maxRun));
+      if (reps.some((r) => r === undefined)) continue;
+      best = { maxLength, reps: reps as Array<{ safe: string; factor: number }> };
+      break;
     }
     if (best === undefined) return undefined;
     const firstFlag = this.#grok.engine.groups;
-    const { maxRun, cuts } = best;
-    const reps = shapes.map((s, i) => {
-      const k = Math.min(cuts[i] as number, 12);
-      return { at: s.at, end: s.end, safe: safeSource(s.runClass, s.cut, maxRun, k), confinement: s.confinement, factor: (maxRun + 1) * s.maxWays ** k * s.maxAttempt };
-    });
+    const reps = shapes.map((s, i) => ({ at: s.at, end: s.end, confinement: s.confinement, ...(best.reps[i] as { safe: string; factor: number }) }));
     const source = flagRewrite(this.#grok.prepared, reps, firstFlag);
     if (source === null) return undefined;
     const engine = NativeEngine.tryCreate(source, firstFlag + shapes.length);
