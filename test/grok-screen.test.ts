@@ -96,6 +96,24 @@ describe('grok line screen', () => {
     expect(checked).toBeGreaterThan(1000);
   });
 
+  it('checks a run in time linear in its length: SAFE cannot backtrack badly itself', async () => {
+    const screen = screenFor(await compiled('%{SYSLOGLINE}'));
+    const t0 = Date.now();
+    for (const { safe } of screen.safety) {
+      const re = new RegExp(safe, 'y');
+      // Long stretches a loose pattern could split many ways, then more cut points than allowed, all
+      // within the longest run SAFE considers.
+      for (const stretch of ['1', 'a', 'ab', '-', 'f']) {
+        for (const cuts of ['a1', '-a', '.1', 'a:', '1.a']) {
+          const line = `${stretch.repeat(Math.floor(40 / stretch.length))}${cuts.repeat(8)}!`;
+          for (let at = 0; at < 3; at++) { re.lastIndex = at; re.test(line); }
+        }
+      }
+    }
+    // Backtracking over the ways to split a run would take far longer than this (minutes and more).
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
   it('gives exactly the original captures on every fixture line of every risky library pattern', async () => {
     const samples = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'fixtures', 'grok', 'library-lines.json'), 'utf8')) as Array<{ pattern: string; line: string; ecsOnly?: boolean }>;
     const lines = samples.map((s) => s.line);

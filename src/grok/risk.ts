@@ -435,15 +435,6 @@ export function withinBudget(r: RiskReport, line: string, steps: number): boolea
   return true;
 }
 
-/** The longest line always within `steps` whatever its content (follow characters counted as n). */
-export function syncLengthLimit(r: RiskReport, budgetMs: number): number {
-  if (!r.risky) return Infinity;
-  if (r.nested) return -1;
-  let fact = 1;
-  for (let i = 2; i <= r.broad; i++) fact *= i;
-  return Math.floor(Math.pow(stepBudget(budgetMs) * fact, 1 / (r.broad + 1))) - 1;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Where a nested repetition can split a run. `(X)+` backtracks over the ways to cut the text it
 // consumed into successive matches of X; a cut can only fall where one of X's alternatives can

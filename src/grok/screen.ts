@@ -161,10 +161,13 @@ export function flagRewrite(src: string, reps: Array<{ at: number; end: number; 
 
 
 /**
- * Cut points of some alternatives as two disjoint one-character patterns, ignoring what each
- * alternative needs near its start (so they count a superset of the cut points): `cut` matches a
- * character right before a cut point, `plain` any other run character. Both test only the next
- * character, which V8 runs far faster than the exact pieces' lookaheads.
+ * Cut points of some alternatives, ignoring what each needs near its start (so they count a
+ * superset of the cut points): `cut` matches up to a character right before a cut point, `plain`
+ * a stretch without one. Both look only at the next character, which V8 runs far faster than the
+ * exact pieces' lookaheads. Characters are grouped by the characters that make them a cut when
+ * next; a group that cannot precede its own members is matched a whole stretch at a time, and
+ * `[g]+(?![g…])` only matches maximal stretches, so a run still parses one way only (a loose
+ * `[g]+` could split a stretch in exponentially many ways when SAFE fails).
  */
 function looseCuts(live: RuleShape[], set: Uint8Array): { cut: string; plain: string } {
   const groups = new Map<string, { chars: Uint8Array; next: Uint8Array }>();
@@ -180,9 +183,16 @@ function looseCuts(live: RuleShape[], set: Uint8Array): { cut: string; plain: st
   const cut: string[] = [];
   const plain: string[] = [];
   for (const { chars, next } of groups.values()) {
-    if (!next.includes(1)) { plain.push(classOf(chars)); continue; }
-    cut.push(`${classOf(chars)}(?=${classOf(next)})`);
-    plain.push(`${classOf(chars)}(?!${classOf(next)})`);
+    const g = classOf(chars);
+    if (!next.includes(1)) { plain.push(`${g}+(?!${g})`); continue; }
+    const n = classOf(next);
+    if (chars.some((v, k) => v === 1 && next[k] === 1)) {
+      cut.push(`${g}(?=${n})`);
+      plain.push(`${g}(?!${n})`);
+    } else {
+      cut.push(`${g}+(?=${n})`);
+      plain.push(`${g}+(?!${classOf(chars.map((v, k) => v | (next[k] as number)))})`);
+    }
   }
   return { cut: cut.length === 0 ? '(?!)' : `(?:${cut.join('|')})`, plain: `(?:${plain.join('|')})` };
 }
