@@ -59,6 +59,12 @@ const special = (path: FieldPath): boolean => path[0] === '@metadata' || path[0]
 export function matchWriter(targets: readonly CaptureTarget[], keepEmpty: boolean): MatchWriter {
   const fallbacks: Array<(event: Event, value: Value | undefined) => void> = [];
   const code: string[] = ['const d = event.data;', 'let t, v, old;'];
+  // Hashes on the way to several fields ([http] for [http][version] and [http][request][method])
+  // are looked up once per event and kept in a local: unless a capture writes one of them itself,
+  // nothing else replaces them during the call.
+  const key = (path: readonly string[]): string => JSON.stringify(path);
+  const leaves = new Set(targets.map((c) => key(c.path)));
+  const parents = new Map<string, string>();
   targets.forEach((c, i) => {
     const label = `c${i}`;
     code.push(`${label}: {`, `t = m.group(${c.group});`);
@@ -69,20 +75,29 @@ export function matchWriter(targets: readonly CaptureTarget[], keepEmpty: boolea
     fallbacks.push((event, value) => writeCapture(event, path, value, overwrite, keepEmpty));
     if (special(path)) { code.push(fallback, '}'); return; }
     let parent = 'd';
-    path.slice(0, -1).forEach((seg, depth) => {
-      const k = JSON.stringify(seg);
-      const next = `h${depth}`;
+    for (let depth = 0; depth < path.length - 1; depth++) {
+      const k = JSON.stringify(path[depth]);
+      const prefix = key(path.slice(0, depth + 1));
+      const shared = !leaves.has(prefix);
+      let name = shared ? parents.get(prefix) : undefined;
+      const fresh = name === undefined;
+      if (name === undefined) {
+        name = `p${parents.size}_${i}`;
+        if (shared) { parents.set(prefix, name); code.unshift(`let ${name};`); } else code.push(`let ${name};`);
+      }
       code.push(
-        `let ${next} = ${parent}[${k}];`,
-        `if (${next} === undefined || ${next} === null) { ${next} = {}; ${parent}[${k}] = ${next}; }`,
+        `${fresh ? '' : `if (${name} === undefined) `}{`,
+        `  ${name} = ${parent}[${k}];`,
+        `  if (${name} === undefined || ${name} === null) { ${name} = {}; ${parent}[${k}] = ${name}; }`,
         // Arrays and scalars on the way: the general path decides (index or error).
-        `else if (!isHash(${next})) { ${fallback} break ${label}; }`,
+        `  else if (!isHash(${name})) { ${name} = undefined; ${fallback} break ${label}; }`,
+        '}',
       );
-      parent = next;
-    });
+      parent = name;
+    }
     code.push('if (v === undefined) v = null;');
-    const k = JSON.stringify(c.path[c.path.length - 1]);
-    if (c.overwrite) code.push(`${parent}[${k}] = v;`);
+    const k = JSON.stringify(path[path.length - 1]);
+    if (overwrite) code.push(`${parent}[${k}] = v;`);
     else {
       code.push(
         `old = ${parent}[${k}];`,
