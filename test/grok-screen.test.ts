@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Event } from '../src/event/event.js';
+import { createGrokFilter } from '../src/filters/grok.js';
 import { compileGrokAsync, type CompiledGrok } from '../src/grok/compile.js';
 import { builtinPatterns, PACKAGE_ROOT } from '../src/grok/library.js';
 import { assessRisk, factorAt, stepBudget } from '../src/grok/risk.js';
@@ -52,6 +54,7 @@ describe('grok line screen', () => {
     const g = await compiled('%{SYSLOGLINE}');
     const screen = screenFor(g);
     expect(screen.limits.rewritten).toBe(true);
+    expect(screen.sameLayout).toBe(true); // %{SYSLOGHOST:logsource}'s own group marks the branch: no flag group
     // IPv6's zone ('%' then anything) is inside the repetition: SAFE checks for '%' after the run, no scan of the line.
     expect(screen.limits.gates).toEqual([]);
     const ok = 'Jun 15 02:04:59 combo sshd(pam_unix)[20882]: session opened for user root';
@@ -140,14 +143,37 @@ describe('grok line screen', () => {
     expect(compared).toBeGreaterThan(500);
   });
 
+  it('writes the same events with and without the protection, on every library fixture line', async () => {
+    const samples = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'fixtures', 'grok', 'library-lines.json'), 'utf8')) as Array<{ pattern: string; line: string; ecsOnly?: boolean }>;
+    // Each line with its own pattern (another pattern could backtrack for ever on it without the protection).
+    const cases = samples.map((x) => ({ ...x, modes: x.ecsOnly ? ['v1'] as const : ['disabled', 'v1'] as const }));
+    cases.push({ pattern: '%{SYSLOGLINE}', line: 'Jun 15 02:04:59 web-03.prod.example.com sshd[7]: x', modes: ['disabled', 'v1'] });
+    for (const c of cases) {
+      for (const ecs of c.modes) {
+        const guarded = await createGrokFilter({ match: { message: c.pattern } }, ecs);
+        const bare = await createGrokFilter({ match: { message: c.pattern }, timeout_millis: 0 }, ecs);
+        const a = new Event({ message: c.line, '@timestamp': '2026-01-01T00:00:00Z' });
+        const b = new Event({ message: c.line, '@timestamp': '2026-01-01T00:00:00Z' });
+        guarded.filter(a);
+        bare.filter(b);
+        expect(JSON.stringify(a.data)).toBe(JSON.stringify(b.data));
+        await guarded.close();
+        await bare.close();
+      }
+    }
+  });
+
   it('rewrites only repetitions reached through plain groups', () => {
     const safe = '(?=x)';
     const rewrite = (src: string, flag: number): string | null => {
       const at = src.indexOf('(b+)+');
-      return flagRewrite(src, [{ at, end: at + 5, safe }], flag);
+      return flagRewrite(src, [{ at, end: at + 5, safe }], flag)?.source ?? null;
     };
-    // The capture group that wraps the repetition moves with it; the plain group around is flattened.
-    expect(rewrite('(?:a (?<g0>(b+)+) c)d', 1)).toBe('a (?:(?!(?=x))(?<g1>)|(?<g0>(b+)+) cd)');
+    // The capture group that wraps the repetition moves with it, and tells which branch matched;
+    // the plain group around is flattened.
+    expect(rewrite('(?:a (?<g0>(b+)+) c)d', 1)).toBe('a (?:(?!(?=x))|(?<g0>(b+)+) cd)');
+    expect(flagRewrite('a(?:(b+)+) c', [{ at: 4, end: 9, safe }], 0)?.marks).toEqual([{ group: 0, raisedWhenSet: true }]);
+    expect(rewrite('a(?:(b+)+) c', 0)).toBe('a(?:(?!(?=x))(?<g0>)|(?:(b+)+) c)');
     // Inside an alternation, a quantified group or a capture group holding more: no rewrite.
     expect(rewrite('(?:x|a(b+)+)c', 0)).toBeNull();
     expect(rewrite('(?:a(b+)+)?c', 0)).toBeNull();

@@ -19,6 +19,7 @@ import { buildLibrary, PatternFileError, type PatternTable } from '../grok/libra
 import { guardFor, TIMED_OUT, type MatchGuard } from '../grok/guard.js';
 import { assessRisk, stepBudget } from '../grok/risk.js';
 import { LineScreen, NEEDS_GUARD } from '../grok/screen.js';
+import { NativeEngine } from '../grok/engine.js';
 
 export { GrokPatternError };
 
@@ -77,8 +78,10 @@ interface GrokPlan {
   grok: CompiledGrok;
   /** Set when the guard handles the expression: lines beyond the cost budget go to the worker. */
   screen: LineScreen | undefined;
-  /** Writes the captures of a match, in jls-grok's order. */
+  /** Writes the captures of a match made on this thread, in jls-grok's order. */
   write: MatchWriter;
+  /** The same for any match (the guard worker's). */
+  writeAny: MatchWriter;
 }
 
 interface CompiledField {
@@ -180,10 +183,12 @@ export class GrokFilter {
           targets.push({ group: slot.group, conversion, path, overwrite: this.#overwrite.has(cf.field) });
         }
       }
+      const screen = guard !== undefined && guard.handles(g) ? new LineScreen(g, assessRisk(g.prepared), steps) : undefined;
+      const writeAny = matchWriter(targets, s.keepEmptyCaptures);
+      const native = g.engine instanceof NativeEngine && (screen === undefined || screen.sameLayout);
       return {
-        grok: g,
-        screen: guard !== undefined && guard.handles(g) ? new LineScreen(g, assessRisk(g.prepared), steps) : undefined,
-        write: matchWriter(targets, s.keepEmptyCaptures),
+        grok: g, screen, writeAny,
+        write: native ? matchWriter(targets, s.keepEmptyCaptures, (g.engine as NativeEngine).layout) : writeAny,
       };
     }));
   }
@@ -231,20 +236,20 @@ export class GrokFilter {
     for (let pi = 0; pi < plans.length; pi++) {
       const plan = plans[pi] as GrokPlan;
       const g = plan.grok;
-      let m = plan.screen === undefined ? g.exec(input) : plan.screen.exec(input);
+      const m = plan.screen === undefined ? g.exec(input) : plan.screen.exec(input);
+      // jls-grok's capture order: per distinct name, its groups in order; only the first converted.
       if (m === NEEDS_GUARD) {
         this.stats.guarded++;
         const budget = this.#s.timeoutScope === 'event' ? Math.max(1, this.#eventDeadline - Date.now()) : this.#s.timeoutMillis;
         const r = (this.#guard as MatchGuard).exec(g, input, budget);
         if (r === TIMED_OUT) { this.#timedOut = true; return false; }
-        m = r;
+        matched = r !== null;
+        if (r !== null) plan.writeAny(event, r);
+      } else {
+        matched = m !== null;
+        if (m !== null) plan.write(event, m);
       }
-      matched = m !== null;
-      if (m !== null) {
-        // jls-grok's capture order: per distinct name, its groups in order; only the first converted.
-        plan.write(event, m);
-        if (this.#s.breakOnMatch) break;
-      }
+      if (matched && this.#s.breakOnMatch) break;
     }
     return matched;
   }

@@ -50,15 +50,18 @@ export type MatchWriter = (event: Event, m: GrokMatch) => void;
 const special = (path: FieldPath): boolean => path[0] === '@metadata' || path[0] === '@timestamp' || path.some((seg) => /^-?\d+$/.test(seg));
 
 /**
- * The writer for all captures of one expression, generated once per filter: one straight run of
+ * The writer for all captures of one expression, generated once per filter (with `layout`, for
+ * matches of a NativeEngine with that layout only): one straight run of
  * code with every field name and group number as a literal, so V8 compiles each store to a
  * monomorphic named property access. A shared writer looping over the names would be one keyed
  * access site for every field of every event (megamorphic) and costs more than the regex itself.
  * Keys are embedded with JSON.stringify, so any field name is safe. Same rules as writeCapture.
  */
-export function matchWriter(targets: readonly CaptureTarget[], keepEmpty: boolean): MatchWriter {
+export function matchWriter(targets: readonly CaptureTarget[], keepEmpty: boolean, layout?: Int32Array): MatchWriter {
   const fallbacks: Array<(event: Event, value: Value | undefined) => void> = [];
   const code: string[] = ['const d = event.data;', 'let t, v, old;'];
+  // With the native engine's layout, captures are read straight from V8's match array.
+  if (layout !== undefined) code.push('const a = m.m;');
   // Hashes on the way to several fields ([http] for [http][version] and [http][request][method])
   // are looked up once per event and kept in a local: unless a capture writes one of them itself,
   // nothing else replaces them during the call.
@@ -67,7 +70,7 @@ export function matchWriter(targets: readonly CaptureTarget[], keepEmpty: boolea
   const parents = new Map<string, string>();
   targets.forEach((c, i) => {
     const label = `c${i}`;
-    code.push(`${label}: {`, `t = m.group(${c.group});`);
+    code.push(`${label}: {`, layout === undefined ? `t = m.group(${c.group});` : `t = a[${layout[c.group] as number}];`);
     code.push(c.conversion === 0 ? 'v = t;' : `v = t === undefined ? undefined : ${c.conversion === 1 ? 'toI' : 'toF'}(t);`);
     if (!keepEmpty) code.push(`if (v === undefined || v === "") break ${label};`);
     const { path, overwrite } = c;

@@ -87,7 +87,8 @@ function groupNumbers(js: string, groups: number): Int32Array {
 }
 
 /** The result of the last native exec, read through the group numbers of the translation. */
-class NativeMatch implements GrokMatch {
+export class NativeMatch implements GrokMatch {
+  /** The last exec result (capture writers read it directly through the engine's layout). */
   m: RegExpExecArray | null = null;
   constructor(private readonly nums: Int32Array) {}
   get start(): number { return (this.m as RegExpExecArray).index; }
@@ -98,6 +99,8 @@ class NativeMatch implements GrokMatch {
 export class NativeEngine implements Engine {
   readonly kind = 'native' as const;
   readonly regexp: RegExp;
+  /** The index of each grok group g{i} in V8's match array. */
+  readonly layout: Int32Array;
   readonly #match: NativeMatch;
   constructor(readonly source: string, readonly groups: number, flags: string) {
     this.regexp = new RegExp(source, flags);
@@ -105,6 +108,7 @@ export class NativeEngine implements Engine {
     for (let g = 0; g < groups; g++) {
       if ((nums[g] as number) < 0) throw new Error(`group g${g} not found in translated pattern`);
     }
+    this.layout = nums;
     this.#match = new NativeMatch(nums);
   }
 

@@ -117,16 +117,22 @@ function scanGroups(src: string): { groups: Group[]; rootAlternation: boolean } 
   return { groups, rootAlternation };
 }
 
+/** How to tell that a match ended at a repetition's unsafe entry: a group set or left unset. */
+export interface FlagMark { group: number; raisedWhenSet: boolean }
+
 /**
- * The rewritten source with a flag group per repetition (named g{firstFlag + i}), or null when a
- * repetition is not on a path of plain groups from the top of the expression.
+ * The rewritten source, or null when a repetition is not on a path of plain groups from the top of
+ * the expression. A repetition inside its own capture group g{k} needs no flag: the match ended at an
+ * unsafe entry exactly when g{k} is unset, and the captures keep their numbers. Otherwise a flag
+ * group is added (g{firstFlag}, g{firstFlag + 1}, …).
  */
-export function flagRewrite(src: string, reps: Array<{ at: number; end: number; safe: string }>, firstFlag: number): string | null {
+export function flagRewrite(src: string, reps: Array<{ at: number; end: number; safe: string }>, firstFlag: number): { source: string; marks: FlagMark[] } | null {
   const { groups, rootAlternation } = scanGroups(src);
   if (rootAlternation) return null;
   const drop = new Set<number>();
   const insert = new Map<number, string>();
   const units: Array<[number, number]> = [];
+  const marks: FlagMark[] = [];
   for (let k = 0; k < reps.length; k++) {
     const rep = reps[k] as { at: number; end: number; safe: string };
     const g = groups.find((x) => x.start === rep.at);
@@ -135,9 +141,13 @@ export function flagRewrite(src: string, reps: Array<{ at: number; end: number; 
     let start = rep.at;
     let end = rep.end;
     let up = g.parent;
+    // The repeated group itself may be the capture (`%{SYSLOGHOST:logsource}+`).
+    let capture = /^\(\?<g(\d+)>$/.test(g.header) ? Number(g.header.slice(4, -1)) : undefined;
     while (up !== undefined && up.body === start && up.end === end + 1 && !up.quantified && !up.alternation && /^\((?:\?<[^=!][^>]*>|\?:)?$/.test(up.header)) {
       start = up.start;
       end = up.end;
+      const named = /^\(\?<g(\d+)>$/.exec(up.header);
+      if (named) capture = Number(named[1]);
       up = up.parent;
     }
     // Every group above it is flattened: it must be plain grouping.
@@ -148,7 +158,14 @@ export function flagRewrite(src: string, reps: Array<{ at: number; end: number; 
     }
     if (units.some(([s, e]) => start < e && s < end)) return null;
     units.push([start, end]);
-    insert.set(start, `${insert.get(start) ?? ''}(?:(?!${rep.safe})(?<g${firstFlag + k}>)|`);
+    let flag = '';
+    if (capture !== undefined) marks.push({ group: capture, raisedWhenSet: false });
+    else {
+      const group = firstFlag + marks.filter((m) => m.raisedWhenSet).length;
+      marks.push({ group, raisedWhenSet: true });
+      flag = `(?<g${group}>)`;
+    }
+    insert.set(start, `${insert.get(start) ?? ''}(?:(?!${rep.safe})${flag}|`);
   }
   let out = '';
   for (let i = 0; i < src.length; i++) {
@@ -156,7 +173,7 @@ export function flagRewrite(src: string, reps: Array<{ at: number; end: number; 
     if (ins !== undefined) out += ins;
     if (!drop.has(i)) out += src[i];
   }
-  return out + ')'.repeat(reps.length);
+  return { source: out + ')'.repeat(reps.length), marks };
 }
 
 
@@ -272,7 +289,9 @@ export class LineScreen {
   readonly #gatedMax: number;
   readonly #gates: string[];
   readonly #flagged: NativeEngine | undefined;
-  readonly #flags: number[];
+  readonly #marks: FlagMark[];
+  /** Whether the rewritten expression numbers its captures as the original does (one capture writer serves both). */
+  readonly sameLayout: boolean;
   /** Per nested repetition: its SAFE lookahead and the factor it guarantees (tests check the two agree). */
   readonly safety: ReadonlyArray<{ confinement: Confinement; safe: string; factor: number }>;
 
@@ -290,7 +309,8 @@ export class LineScreen {
     let plainMax = -1;
     let gatedMax = -1;
     let flagged: NativeEngine | undefined;
-    const flags: number[] = [];
+    const marks: FlagMark[] = [];
+    let sameLayout = true;
     const safety: Array<{ confinement: Confinement; safe: string; factor: number }> = [];
     if (!risk.risky) plainMax = Infinity;
     else if (!risk.nested) {
@@ -298,17 +318,25 @@ export class LineScreen {
       gatedMax = gates.size === 0 ? plainMax : longest((len) => lengthBound(risk, len, true, 1) <= steps);
     } else if (risk.confined !== null && grok.engine.kind === 'native') {
       const built = this.#buildFlagged(risk.confined);
-      if (built !== undefined) { flagged = built.engine; gatedMax = built.maxLength; flags.push(...built.flags); safety.push(...built.safety); }
+      if (built !== undefined) {
+        flagged = built.engine;
+        gatedMax = built.maxLength;
+        marks.push(...built.marks);
+        safety.push(...built.safety);
+        const plain = grok.engine instanceof NativeEngine ? grok.engine.layout : undefined;
+        sameLayout = plain !== undefined && plain.every((n, i) => built.engine.layout[i] === n);
+      }
     }
     this.#plainMax = plainMax;
     this.#gatedMax = Math.max(gatedMax, plainMax);
     this.#gates = [...gates];
     this.#flagged = flagged;
-    this.#flags = flags;
+    this.#marks = marks;
+    this.sameLayout = sameLayout;
     this.safety = safety;
   }
 
-  #buildFlagged(confined: Confinement[]): { engine: NativeEngine; maxLength: number; flags: number[]; safety: LineScreen['safety'] } | undefined {
+  #buildFlagged(confined: Confinement[]): { engine: NativeEngine; maxLength: number; marks: FlagMark[]; safety: LineScreen['safety'] } | undefined {
     const shapes = [];
     for (const c of confined) {
       const shape = repetitionShape(c);
@@ -327,11 +355,11 @@ export class LineScreen {
     if (best === undefined) return undefined;
     const firstFlag = this.#grok.engine.groups;
     const reps = shapes.map((s, i) => ({ at: s.at, end: s.end, confinement: s.confinement, ...(best.reps[i] as { safe: string; factor: number }) }));
-    const source = flagRewrite(this.#grok.prepared, reps, firstFlag);
-    if (source === null) return undefined;
-    const engine = NativeEngine.tryCreate(source, firstFlag + shapes.length);
+    const rewritten = flagRewrite(this.#grok.prepared, reps, firstFlag);
+    if (rewritten === null) return undefined;
+    const engine = NativeEngine.tryCreate(rewritten.source, firstFlag + rewritten.marks.filter((m) => m.raisedWhenSet).length);
     if (engine === undefined) return undefined;
-    return { engine, maxLength: best.maxLength, flags: shapes.map((_, i) => firstFlag + i), safety: reps.map(({ safe, confinement, factor }) => ({ safe, confinement, factor })) };
+    return { engine, maxLength: best.maxLength, marks: rewritten.marks, safety: reps.map(({ safe, confinement, factor }) => ({ safe, confinement, factor })) };
   }
 
   /** Whether a line of this length and content can skip the precise check (for tests and the benchmark). */
@@ -362,8 +390,11 @@ export class LineScreen {
   }
 
   #raised(m: GrokMatch): boolean {
-    const flags = this.#flags;
-    for (let i = 0; i < flags.length; i++) if (m.group(flags[i] as number) !== undefined) return true;
+    const marks = this.#marks;
+    for (let i = 0; i < marks.length; i++) {
+      const mark = marks[i] as FlagMark;
+      if ((m.group(mark.group) !== undefined) === mark.raisedWhenSet) return true;
+    }
     return false;
   }
 }
