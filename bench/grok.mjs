@@ -23,7 +23,8 @@ const scenarios = [
   // %{SYSLOGHOST}+ must count cut points in before matching in place (the line screen's dearer case).
   { pattern: '%{SYSLOGLINE}', file: 'loghub_Linux_2k.log', variant: 'FQDN hosts', edit: (l) => l.replace(' combo ', ' web-03.prod.example.com ') },
 ];
-const ecs = process.env.GROK_BENCH_ECS ?? 'disabled';
+// Both field-name modes: legacy names, and ECS (what `sluice run` uses by default, nested fields).
+const modes = process.env.GROK_BENCH_ECS ? [process.env.GROK_BENCH_ECS] : ['disabled', 'v8'];
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
 /** Best of 5 timed passes of fn over the lines; returns items/s. */
@@ -38,7 +39,7 @@ function rate(fn, count) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-grok-bench-'));
-for (const { pattern, file, variant, edit = (l) => l } of scenarios) {
+for (const ecs of modes) for (const { pattern, file, variant, edit = (l) => l } of scenarios) {
   const lines = corpus(file, N).map(edit);
   const filter = await createGrokFilter({ match: { message: pattern }, timeout_millis: 0 }, ecs);
   const grok = filter.compiled[0].groks[0];
@@ -89,7 +90,7 @@ for (const { pattern, file, variant, edit = (l) => l } of scenarios) {
 
   // Whole CLI: stdin → grok → json_lines, on 10× the lines so process start-up (~0.3 s) does not dominate.
   const cliLines = corpus(file, 10 * N).map(edit);
-  const input = join(dir, `${file}${variant ? `-${variant.replace(/\W+/g, "-")}` : ""}.in`);
+  const input = join(dir, `${file}${variant ? `-${variant.replace(/\W+/g, '-')}` : ''}.in`);
   writeFileSync(input, cliLines.join('\n') + '\n');
   const conf = `input { stdin { } } filter { grok { match => { "message" => "${pattern}" } ecs_compatibility => ${ecs} } } output { stdout { codec => json_lines } }`;
   let cliBest = Infinity;

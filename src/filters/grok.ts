@@ -9,10 +9,11 @@
  * backtracking run on a guard worker that is terminated after `timeout_millis`.
  */
 import type { Event } from '../event/event.js';
+import type { Value } from '../event/values.js';
 import { parseFieldRef, type FieldPath } from '../event/fieldref.js';
 import { defineFilter, PluginConfigError, type Options, type PluginContext } from '../plugins/api.js';
 import type { EcsMode } from '../plugins/options.js';
-import { matchWriter, rubyToS, type CaptureTarget, type MatchWriter } from '../grok/capture.js';
+import { fieldReader, matchWriter, rubyToS, type CaptureTarget, type MatchWriter } from '../grok/capture.js';
 import { compileGrokAsync, type CompiledGrok } from '../grok/compile.js';
 import { GrokPatternError } from '../grok/expand.js';
 import { buildLibrary, PatternFileError, type PatternTable } from '../grok/library.js';
@@ -88,6 +89,7 @@ interface CompiledField {
   field: string;
   path: FieldPath;
   groks: CompiledGrok[];
+  read: (event: Event) => Value | undefined;
 }
 
 // Compiled expressions over the built-in library only, shared by filters (configs repeat patterns).
@@ -122,7 +124,8 @@ export async function compileGrokFilter(s: GrokSettings): Promise<{ table: Patte
         throw e;
       }
     }
-    fields.push({ field, path: parseFieldRef(field), groks });
+    const path = parseFieldRef(field);
+    fields.push({ field, path, groks, read: fieldReader(path) });
   }
   return { table, fields };
 }
@@ -205,7 +208,7 @@ export class GrokFilter {
       const plans = this.#plans[fi] as GrokPlan[];
       let ok = false;
       try {
-        const input = event.get(f.path);
+        const input = f.read(event);
         if (Array.isArray(input)) {
           for (const item of input) {
             ok = this.#matchGroks(plans, rubyToS(item), event) || ok;

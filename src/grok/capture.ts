@@ -33,6 +33,16 @@ export function rubyToS(v: Value | undefined): string {
   return String(v);
 }
 
+/**
+ * A reader for the field grok matches, generated once per filter: a top-level name becomes a literal
+ * property read (one shape at that site) instead of the generic walk of Event#get.
+ */
+export function fieldReader(path: FieldPath): (event: Event) => Value | undefined {
+  if (path.length !== 1 || path[0] === '@metadata') return (event) => event.get(path);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('event', `return event.data[${JSON.stringify(path[0])}];`) as (event: Event) => Value | undefined;
+}
+
 /** One capture of a grok expression as the filter writes it. */
 export interface CaptureTarget {
   /** Group index (`g{i}`) read from the match. */
