@@ -78,6 +78,7 @@ export function matchWriter(targets: readonly CaptureTarget[], keepEmpty: boolea
   const key = (path: readonly string[]): string => JSON.stringify(path);
   const leaves = new Set(targets.map((c) => key(c.path)));
   const parents = new Map<string, string>();
+  let locals = 0;
   targets.forEach((c, i) => {
     const label = `c${i}`;
     code.push(`${label}: {`, layout === undefined ? `t = m.group(${c.group});` : `t = a[${layout[c.group] as number}];`);
@@ -87,29 +88,34 @@ export function matchWriter(targets: readonly CaptureTarget[], keepEmpty: boolea
     const fallback = `fallback[${fallbacks.length}](event, v);`;
     fallbacks.push((event, value) => writeCapture(event, path, value, overwrite, keepEmpty));
     if (special(path)) { code.push(fallback, '}'); return; }
+    code.push('if (v === undefined) v = null;');
+    const leaf = JSON.stringify(path[path.length - 1]);
     let parent = 'd';
     for (let depth = 0; depth < path.length - 1; depth++) {
       const k = JSON.stringify(path[depth]);
+      // A hash created for the field is created holding it (one allocation, its final shape).
+      const created = depth === path.length - 2 && leaf !== '"__proto__"' ? `{ ${leaf}: v }; ${parent}[${k}] = NAME; break ${label};` : `{}; ${parent}[${k}] = NAME;`;
       const prefix = key(path.slice(0, depth + 1));
-      const shared = !leaves.has(prefix);
+      // (A capture writing this hash or one above it can replace it: then no caching.)
+      let shared = true;
+      for (let j = 0; j <= depth; j++) if (leaves.has(key(path.slice(0, j + 1)))) shared = false;
       let name = shared ? parents.get(prefix) : undefined;
       const fresh = name === undefined;
       if (name === undefined) {
-        name = `p${parents.size}_${i}`;
+        name = `p${locals++}`;
         if (shared) { parents.set(prefix, name); code.unshift(`let ${name};`); } else code.push(`let ${name};`);
       }
       code.push(
         `${fresh ? '' : `if (${name} === undefined) `}{`,
         `  ${name} = ${parent}[${k}];`,
-        `  if (${name} === undefined || ${name} === null) { ${name} = {}; ${parent}[${k}] = ${name}; }`,
+        `  if (${name} === undefined || ${name} === null) { ${name} = ${created.replace('NAME', name)} }`,
         // Arrays and scalars on the way: the general path decides (index or error).
         `  else if (!isHash(${name})) { ${name} = undefined; ${fallback} break ${label}; }`,
         '}',
       );
       parent = name;
     }
-    code.push('if (v === undefined) v = null;');
-    const k = JSON.stringify(path[path.length - 1]);
+    const k = leaf;
     if (overwrite) code.push(`${parent}[${k}] = v;`);
     else {
       code.push(
