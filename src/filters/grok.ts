@@ -5,8 +5,10 @@
  * fields matched element by element, a missing field matched as "", capture writing rules
  * (src/grok/capture.ts), `tag_on_failure` on a miss and only `tag_on_timeout` on a timeout.
  *
- * Matching is synchronous. Expressions the risk check (src/grok/risk.ts) finds prone to runaway
- * backtracking run on a guard worker that is terminated after `timeout_millis`.
+ * Matching is synchronous. For expressions the risk check (src/grok/risk.ts) finds prone to runaway
+ * backtracking, the line screen (src/grok/screen.ts) decides per line whether the cost model bounds
+ * the match; lines it cannot bound run on a guard worker that is terminated after `timeout_millis`.
+ * Captures are written by code generated per expression (src/grok/capture.ts).
  */
 import type { Event } from '../event/event.js';
 import type { Value } from '../event/values.js';

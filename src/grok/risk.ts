@@ -11,6 +11,9 @@
  * consume, counted only where the part before the repetition can end (splitFactor). Lines beyond
  * the budget run on the guard worker. This is a conservative estimate (measured 80× and more above
  * V8's real work on crafted lines), not a proof of linear time.
+ *
+ * withinBudget() costs more than many matches, so it is the slow path: screen.ts decides most lines
+ * with bounds computed once per expression from the same model.
  */
 
 import { NativeEngine } from './engine.js';
