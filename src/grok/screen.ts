@@ -199,7 +199,10 @@ function looseCuts(live: RuleShape[], set: Uint8Array): { cut: string; plain: st
   }
   const cut: string[] = [];
   const plain: string[] = [];
-  for (const { chars, next } of groups.values()) {
+  // Larger groups first (letters before digits before separators): the usual stretch matches at the
+  // first alternative tried.
+  const size = (a: Uint8Array): number => a.reduce((x, v) => x + v, 0);
+  for (const { chars, next } of [...groups.values()].sort((a, b) => size(b.chars) - size(a.chars))) {
     const g = classOf(chars);
     if (!next.includes(1)) { plain.push(`${g}+(?!${g})`); continue; }
     const n = classOf(next);
