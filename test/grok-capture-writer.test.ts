@@ -8,17 +8,7 @@ import type { Hash, Value } from '../src/event/values.js';
 import { matchWriter, writeCapture, type CaptureTarget } from '../src/grok/capture.js';
 import type { GrokMatch } from '../src/grok/engine.js';
 import { rubyToF, rubyToI } from '../src/grok/ruby.js';
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from './helpers/random.js';
 
 const PATHS = [['a'], ['b'], ['http', 'version'], ['http', 'response', 'code'], ['http', 'response', 'bytes'], ['http'], ['x', 'y'], ['@metadata', 'm'], ['list', '0'], ['__proto__', 'p']];
 const VALUES: Array<string | undefined> = [undefined, '', 'v', '42', '7.5'];

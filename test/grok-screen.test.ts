@@ -13,6 +13,7 @@ import { builtinPatterns, PACKAGE_ROOT } from '../src/grok/library.js';
 import { assessRisk, factorAt, stepBudget } from '../src/grok/risk.js';
 import { flagRewrite, LineScreen, NEEDS_GUARD } from '../src/grok/screen.js';
 import type { EcsMode } from '../src/plugins/options.js';
+import { seededRandom as random } from './helpers/random.js';
 
 async function compiled(pattern: string, ecs: EcsMode = 'disabled'): Promise<CompiledGrok> {
   return compileGrokAsync(pattern, builtinPatterns(ecs));
@@ -26,17 +27,6 @@ function screenFor(g: CompiledGrok, timeoutMs = 30000): LineScreen {
 function capturesOf(g: CompiledGrok, m: ReturnType<CompiledGrok['exec']>): string {
   if (m === null) return 'null';
   return JSON.stringify(g.fields.map((f) => f.slots.map((s) => m.group(s.group) ?? null)));
-}
-
-/** A small deterministic generator (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('grok line screen', () => {
