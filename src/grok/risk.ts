@@ -1013,6 +1013,11 @@ export function classOf(set: Uint8Array): string {
   return `${out}]`;
 }
 
+/**
+ * The characters of `a` that are in `b` (with negateB: not in `b`). A null `b` is no restriction
+ * (endChars null: any character may end an iteration; notAfter null: none is blocked), so the
+ * result is `a` either way.
+ */
 function intersect(a: Uint8Array, b: Uint8Array | null, negateB = false): Uint8Array {
   const out = new Uint8Array(128);
   for (let k = 0; k < 128; k++) out[k] = a[k] === 1 && (b === null || (b[k] === 1) !== negateB) ? 1 : 0;
