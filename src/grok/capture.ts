@@ -90,25 +90,42 @@ export function matchWriter(targets: readonly CaptureTarget[], keepEmpty: boolea
     if (special(path)) { code.push(fallback, '}'); return; }
     code.push('if (v === undefined) v = null;');
     const leaf = JSON.stringify(path[path.length - 1]);
-    let parent = 'd';
+    // Locals for the hashes on the way (shared ones are declared once, at the top).
+    const names: string[] = [];
+    const fresh: boolean[] = [];
     for (let depth = 0; depth < path.length - 1; depth++) {
-      const k = JSON.stringify(path[depth]);
-      // A hash created for the field is created holding it (one allocation, its final shape).
-      const created = depth === path.length - 2 && leaf !== '"__proto__"' ? `{ ${leaf}: v }; ${parent}[${k}] = NAME; break ${label};` : `{}; ${parent}[${k}] = NAME;`;
       const prefix = key(path.slice(0, depth + 1));
       // (A capture writing this hash or one above it can replace it: then no caching.)
       let shared = true;
       for (let j = 0; j <= depth; j++) if (leaves.has(key(path.slice(0, j + 1)))) shared = false;
       let name = shared ? parents.get(prefix) : undefined;
-      const fresh = name === undefined;
+      fresh.push(name === undefined);
       if (name === undefined) {
         name = `p${locals++}`;
         if (shared) { parents.set(prefix, name); code.unshift(`let ${name};`); } else code.push(`let ${name};`);
       }
+      names.push(name);
+    }
+    const literal = !path.includes('__proto__');
+    let parent = 'd';
+    for (let depth = 0; depth < path.length - 1; depth++) {
+      const k = JSON.stringify(path[depth]);
+      const name = names[depth] as string;
+      // A missing hash is created with everything below it down to the field, each with its final
+      // shape (object literals), instead of empty hashes filled one key at a time.
+      let create = `${name} = {}; ${parent}[${k}] = ${name};`;
+      if (literal) {
+        const chain: string[] = [];
+        for (let j = path.length - 2; j > depth; j--) {
+          chain.push(`${names[j] as string} = { ${j === path.length - 2 ? `${leaf}: v` : `${JSON.stringify(path[j + 1])}: ${names[j + 1] as string}`} };`);
+        }
+        const inner = depth === path.length - 2 ? `${leaf}: v` : `${JSON.stringify(path[depth + 1])}: ${names[depth + 1] as string}`;
+        create = `${chain.join(' ')} ${name} = { ${inner} }; ${parent}[${k}] = ${name}; break ${label};`;
+      }
       code.push(
-        `${fresh ? '' : `if (${name} === undefined) `}{`,
+        `${fresh[depth] === true ? '' : `if (${name} === undefined) `}{`,
         `  ${name} = ${parent}[${k}];`,
-        `  if (${name} === undefined || ${name} === null) { ${name} = ${created.replace('NAME', name)} }`,
+        `  if (${name} === undefined || ${name} === null) { ${create} }`,
         // Arrays and scalars on the way: the general path decides (index or error).
         `  else if (!isHash(${name})) { ${name} = undefined; ${fallback} break ${label}; }`,
         '}',
