@@ -7,7 +7,7 @@
  * (read with receiveMessageOnPort). On timeout the worker is terminated
  * and a fresh one is started for the next event; that event's caller gets TIMED_OUT.
  * Cost: a copy of the line and two cross-thread wake-ups per guarded match (bench/grok.mjs measures it),
- * so only expressions the cost model cannot bound for the line's length are sent here.
+ * so only lines the line screen (screen.ts) cannot bound are sent here.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { createRequire } from 'node:module';
