@@ -7,6 +7,7 @@
  */
 import { compileGrokAsync, type CompiledGrok } from './compile.js';
 import type { PatternTable } from './library.js';
+import { classEnd, groupClose } from './syntax.js';
 
 export interface MissExplanation {
   /** The expression that was cut into pieces (after opening single references). */
@@ -40,24 +41,9 @@ export function splitPieces(src: string): string[] | undefined {
         i = close < 0 ? src.length : close + 1;
       }
     } else if (c === '[') {
-      let depth = 0;
-      for (; i < src.length; i++) {
-        const d = src[i];
-        if (d === '\\') { i++; continue; }
-        if (d === '[') depth++;
-        else if (d === ']' && i > start + 1) { depth--; if (depth === 0) { i++; break; } }
-      }
+      i = classEnd(src, i);
     } else if (c === '(') {
-      let depth = 0;
-      let cls = 0;
-      for (; i < src.length; i++) {
-        const d = src[i];
-        if (d === '\\') { i++; continue; }
-        if (cls > 0) { if (d === '[') cls++; else if (d === ']') cls--; continue; }
-        if (d === '[') { cls = 1; continue; }
-        if (d === '(') depth++;
-        else if (d === ')') { depth--; if (depth === 0) { i++; break; } }
-      }
+      i = Math.min(src.length, groupClose(src, i + 1) + 1);
     } else if (c === '|') {
       return undefined;
     } else {

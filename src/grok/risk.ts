@@ -17,6 +17,7 @@
  */
 
 import { NativeEngine } from './engine.js';
+import { classEnd, groupClose } from './syntax.js';
 
 export interface RiskReport {
   /** Can the expression's running time grow faster than linearly? */
@@ -90,17 +91,7 @@ export function entryPrefix(src: string, at: number): string | null {
   for (const o of open) {
     if (/^\(\?(?:[=!]|<[=!])/.test(src.slice(o, o + 4))) return null;
     // Find the group's end and check it is not repeated.
-    let depth = 0;
-    let c2 = 0;
-    let j = o;
-    for (; j < src.length; j++) {
-      const d = src[j];
-      if (d === '\\') { j++; continue; }
-      if (c2 > 0) { if (d === '[') c2++; else if (d === ']') c2--; continue; }
-      if (d === '[') { c2 = 1; continue; }
-      if (d === '(') depth++;
-      else if (d === ')') { depth--; if (depth === 0) break; }
-    }
+    const j = groupClose(src, o + 1);
     if (quantifierAt(src, j + 1) !== undefined && src[j + 1] !== '?') return null;
   }
   const prefix = src.slice(0, at) + ')'.repeat(open.length);
@@ -140,13 +131,7 @@ export function charsetOf(body: string): Confinement | null {
           if (!literalStart) return false;
           set.set(saved);
           gates.push(first as string);
-          let depth = 0;
-          for (; i < body.length; i++) {
-            const d = body[i];
-            if (d === '\\') { i++; continue; }
-            if (d === '(') depth++;
-            else if (d === ')') { if (depth === 0) break; depth--; }
-          }
+          i = groupClose(body, i);
         }
         i++; // ')'
         continue;
@@ -221,16 +206,7 @@ function followingLiteral(src: string, j: number): string | null {
     }
     if (c === '|') {
       // The rest of this alternative is skipped: find the end of the enclosing group.
-      let depth = 0;
-      let cls = 0;
-      for (k++; k < src.length; k++) {
-        const d = src[k];
-        if (d === '\\') { k++; continue; }
-        if (cls > 0) { if (d === '[') cls++; else if (d === ']') cls--; continue; }
-        if (d === '[') { cls = 1; continue; }
-        if (d === '(') depth++;
-        else if (d === ')') { if (depth === 0) break; depth--; }
-      }
+      k = groupClose(src, k + 1);
       if (k >= src.length) return null;
       continue;
     }
@@ -308,20 +284,12 @@ export function assessRisk(src: string): RiskReport {
       else if (/[pP]/.test(e) && src[i] === '{') i = src.indexOf('}', i) + 1;
       else if (e === 'k' && src[i] === '<') i = src.indexOf('>', i) + 1;
     } else if (c === '[') {
-      // Find the end of the (possibly nested) class.
-      let depth = 0;
-      let j = i;
+      const end = classEnd(src, i);
       const negated = src[i + 1] === '^';
-      for (; j < src.length; j++) {
-        const d = src[j];
-        if (d === '\\') { j++; continue; }
-        if (d === '[') depth++;
-        else if (d === ']') { depth--; if (depth === 0) break; }
-      }
-      const body = src.slice(i, j + 1);
+      const body = src.slice(i, end);
       // A negated class is broad unless it excludes whitespace.
       last = { kind: negated && !/ |\\s|\\t|\[:space:\]/.test(body) ? 'broad' : 'narrow' };
-      i = j + 1;
+      i = end;
     } else if (c === '(') {
       let atomic = false;
       let skip = 1;

@@ -22,6 +22,7 @@
  */
 import { NativeEngine, type GrokMatch } from './engine.js';
 import type { CompiledGrok } from './compile.js';
+import { classEnd } from './syntax.js';
 import { classOf, repetitionShape, withinBudget, type Confinement, type RiskReport } from './risk.js';
 
 type RepetitionShape = NonNullable<ReturnType<typeof repetitionShape>>;
@@ -80,17 +81,7 @@ function scanGroups(src: string): { groups: Group[]; rootAlternation: boolean } 
   for (let i = 0; i < src.length; i++) {
     const c = src[i];
     if (c === '\\') { i++; continue; }
-    if (c === '[') {
-      let depth = 1;
-      for (i++; i < src.length && depth > 0; i++) {
-        const d = src[i];
-        if (d === '\\') i++;
-        else if (d === '[') depth++;
-        else if (d === ']') depth--;
-      }
-      i--;
-      continue;
-    }
+    if (c === '[') { i = classEnd(src, i) - 1; continue; }
     if (c === '(') {
       if (src.startsWith('(?#', i)) { i = src.indexOf(')', i); continue; }
       const option = /^\(\?[imx-]+\)/.exec(src.slice(i, i + 12));
