@@ -587,25 +587,32 @@ function nullable(n: Node): boolean {
   }
 }
 
-/** Characters a match of the node can start with (null: any). Zero-width parts add nothing. */
-function firstSet(n: Node): Uint8Array | null {
+/**
+ * Characters the first (or, with `last`, the final) character of a match can be: an empty set when
+ * it only matches empty, null when any. Zero-width parts add nothing.
+ */
+function edgeSet(n: Node, last = false): Uint8Array | null {
   switch (n.t) {
-    case 'alt': return n.alts.map(firstSet).reduce((a, b) => union(a, b), new Uint8Array(128) as Uint8Array | null);
+    case 'alt': return n.alts.map((a) => edgeSet(a, last)).reduce((a, b) => union(a, b), new Uint8Array(128) as Uint8Array | null);
     case 'seq': {
       let s: Uint8Array | null = new Uint8Array(128);
-      for (const it of n.items) {
-        s = union(s, firstSet(it));
+      const items = last ? [...n.items].reverse() : n.items;
+      for (const it of items) {
+        s = union(s, edgeSet(it, last));
         if (!nullable(it)) break;
       }
       return s;
     }
     case 'chr': return n.set;
-    case 'group': return n.look !== '' ? new Uint8Array(128) : firstSet(n.body);
-    case 'quant': return firstSet(n.body);
+    case 'group': return n.look !== '' ? new Uint8Array(128) : edgeSet(n.body, last);
+    case 'quant': return edgeSet(n.body, last);
     case 'assert': return new Uint8Array(128);
     case 'unknown': return null;
   }
 }
+const firstSet = (n: Node): Uint8Array | null => edgeSet(n);
+const lastSet = (n: Node): Uint8Array | null => edgeSet(n, true);
+
 
 const size = (s: Uint8Array): number => s.reduce((a, b) => a + b, 0);
 
@@ -715,26 +722,6 @@ function emptyWays(n: Node): number {
   }
 }
 
-/** Characters the last character of a match can be (empty set: matches only empty; null: any). */
-function lastSet(n: Node): Uint8Array | null {
-  switch (n.t) {
-    case 'alt': return n.alts.map(lastSet).reduce((a, b) => union(a, b), new Uint8Array(128) as Uint8Array | null);
-    case 'seq': {
-      let s: Uint8Array | null = new Uint8Array(128);
-      for (let k = n.items.length - 1; k >= 0; k--) {
-        const it = n.items[k] as Node;
-        s = union(s, lastSet(it));
-        if (!nullable(it)) break;
-      }
-      return s;
-    }
-    case 'chr': return n.set;
-    case 'group': return n.look !== '' ? new Uint8Array(128) : lastSet(n.body);
-    case 'quant': return lastSet(n.body);
-    case 'assert': return new Uint8Array(128);
-    case 'unknown': return null;
-  }
-}
 
 /**
  * The characters that can come right before the first iteration of the repetition whose group
