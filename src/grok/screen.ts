@@ -356,7 +356,7 @@ export class LineScreen {
     return { engine, maxLength: best.maxLength, marks: rewritten.marks, safety: reps.map(({ safe, confinement, factor }) => ({ safe, confinement, factor })) };
   }
 
-  /** Whether a line of this length and content can skip the precise check (for tests and the benchmark). */
+  /** The length limits, the gate characters looked for, and whether the expression was rewritten (tests read them). */
   get limits(): { plain: number; gated: number; gates: readonly string[]; rewritten: boolean } {
     return { plain: this.#plainMax, gated: this.#gatedMax, gates: this.#gates, rewritten: this.#flagged !== undefined };
   }
