@@ -20,7 +20,7 @@ import { compileGrokAsync, type CompiledGrok } from '../grok/compile.js';
 import { GrokPatternError } from '../grok/expand.js';
 import { buildLibrary, PatternFileError, type PatternTable } from '../grok/library.js';
 import { guardFor, TIMED_OUT, type MatchGuard } from '../grok/guard.js';
-import { assessRisk, stepBudget } from '../grok/risk.js';
+import { assessRisk, stepBudget, type RiskReport } from '../grok/risk.js';
 import { LineScreen, NEEDS_GUARD } from '../grok/screen.js';
 import { NativeEngine } from '../grok/engine.js';
 
@@ -92,6 +92,14 @@ interface CompiledField {
   path: FieldPath;
   groks: CompiledGrok[];
   read: (event: Event) => Value | undefined;
+}
+
+/** The risk report of a compiled expression, computed once (filters share compiled expressions). */
+const risks = new WeakMap<CompiledGrok, RiskReport>();
+function riskOf(g: CompiledGrok): RiskReport {
+  let r = risks.get(g);
+  if (r === undefined) { r = assessRisk(g.prepared); risks.set(g, r); }
+  return r;
 }
 
 // Compiled expressions over the built-in library only, shared by filters (configs repeat patterns).
@@ -188,7 +196,7 @@ export class GrokFilter {
           targets.push({ group: slot.group, conversion, path, overwrite: this.#overwrite.has(cf.field) });
         }
       }
-      const screen = guard !== undefined && guard.handles(g) ? new LineScreen(g, assessRisk(g.prepared), steps) : undefined;
+      const screen = guard !== undefined && guard.handles(g) ? new LineScreen(g, riskOf(g), steps) : undefined;
       const writeAny = matchWriter(targets, s.keepEmptyCaptures);
       const native = g.engine instanceof NativeEngine && (screen === undefined || screen.sameLayout);
       return {
@@ -268,7 +276,7 @@ export async function createGrokFilter(options: Options, ecs: EcsMode, cwd?: str
   const { fields } = await compileGrokFilter(s);
   let guard: MatchGuard | undefined;
   if (s.timeoutMillis > 0) {
-    const risky = fields.flatMap((f) => f.groks).filter((g) => assessRisk(g.prepared).risky);
+    const risky = fields.flatMap((f) => f.groks).filter((g) => riskOf(g).risky);
     if (risky.length > 0) guard = guardFor(risky);
   }
   return new GrokFilter(s, fields, guard);
