@@ -102,6 +102,16 @@ function riskOf(g: CompiledGrok): RiskReport {
   return r;
 }
 
+/** Line screens per compiled expression and step budget: building one translates a rewritten regex. */
+const screens = new WeakMap<CompiledGrok, Map<number, LineScreen>>();
+function screenOf(g: CompiledGrok, steps: number): LineScreen {
+  let byBudget = screens.get(g);
+  if (byBudget === undefined) { byBudget = new Map(); screens.set(g, byBudget); }
+  let screen = byBudget.get(steps);
+  if (screen === undefined) { screen = new LineScreen(g, riskOf(g), steps); byBudget.set(steps, screen); }
+  return screen;
+}
+
 // Compiled expressions over the built-in library only, shared by filters (configs repeat patterns).
 const builtinCompiled = new Map<string, CompiledGrok>();
 
@@ -196,7 +206,7 @@ export class GrokFilter {
           targets.push({ group: slot.group, conversion, path, overwrite: this.#overwrite.has(cf.field) });
         }
       }
-      const screen = guard !== undefined && guard.handles(g) ? new LineScreen(g, riskOf(g), steps) : undefined;
+      const screen = guard !== undefined && guard.handles(g) ? screenOf(g, steps) : undefined;
       const writeAny = matchWriter(targets, s.keepEmptyCaptures);
       const native = g.engine instanceof NativeEngine && (screen === undefined || screen.sameLayout);
       return {
