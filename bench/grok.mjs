@@ -14,7 +14,7 @@ import { corpus } from './_corpus.mjs';
 
 const { createGrokFilter } = await import('../dist/filters/grok.js');
 const { Event } = await import('../dist/event/event.js');
-const { guardFor } = await import('../dist/grok/guard.js');
+const { guardFor } = await import('../dist/formats/grok/guard.js');
 
 const N = 20_000;
 const scenarios = [

@@ -14,7 +14,7 @@ if (typeof globalThis.gc !== 'function') {
 }
 
 const { default: def } = await import('../dist/codecs/multiline.js');
-const { withDefaults } = await import('../dist/pipeline/instantiate.js');
+const { withDefaults } = await import('../dist/runtime/instantiate.js');
 const ctx = { ecs: 'v8', id: 'bench', logger: { debug() {}, info() {}, warn() {}, error() {} }, createCodec: async () => { throw new Error('none'); } };
 const make = (opts) => def.create(withDefaults(def, opts), ctx);
 

@@ -6,9 +6,9 @@
 // Messages: a realistic mix (rsyslog with SD, RFC 5424 examples, nil fields), 200,000 per round.
 import { performance } from 'node:perf_hooks';
 
-const { decodeSyslog } = await import('../dist/syslog/index.js');
+const { decodeSyslog } = await import('../dist/formats/syslog/index.js');
 const { createSyslogCodec } = await import('../dist/codecs/syslog.js');
-const { FACILITY_LABELS, SEVERITY_LABELS, UTC_ZONE } = await import('../dist/syslog/index.js');
+const { FACILITY_LABELS, SEVERITY_LABELS, UTC_ZONE } = await import('../dist/formats/syslog/index.js');
 
 const samples = [
   '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"] \ufeffAn application event log entry...',

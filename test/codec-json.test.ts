@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Event } from '../src/event/event.js';
 import type { CodecDefinition, CodecInstance, PluginContext } from '../src/plugins/api.js';
 import type { EcsMode } from '../src/plugins/options.js';
-import { withDefaults } from '../src/pipeline/instantiate.js';
+import { withDefaults } from '../src/runtime/instantiate.js';
 import json from '../src/codecs/json.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };

@@ -3,7 +3,7 @@ import type { Event } from '../src/event/event.js';
 import { LsFloat } from '../src/event/values.js';
 import type { CodecDefinition, CodecInstance, PluginContext } from '../src/plugins/api.js';
 import type { EcsMode } from '../src/plugins/options.js';
-import { withDefaults } from '../src/pipeline/instantiate.js';
+import { withDefaults } from '../src/runtime/instantiate.js';
 import jsonLines from '../src/codecs/json_lines.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };

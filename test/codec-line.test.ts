@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
 import type { CodecDefinition, CodecInstance, PluginContext } from '../src/plugins/api.js';
 import type { EcsMode } from '../src/plugins/options.js';
-import { withDefaults } from '../src/pipeline/instantiate.js';
+import { withDefaults } from '../src/runtime/instantiate.js';
 import line from '../src/codecs/line.js';
 import plain from '../src/codecs/plain.js';
 

@@ -3,7 +3,7 @@
  * Logstash's year guess.
  */
 import { describe, expect, it } from 'vitest';
-import { guessYear, resolveZone, wallToUtc, yearMonthIn } from '../src/syslog/timezone.js';
+import { guessYear, resolveZone, wallToUtc, yearMonthIn } from '../src/event/timezone.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

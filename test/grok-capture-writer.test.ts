@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
 import type { Hash, Value } from '../src/event/values.js';
-import { matchWriter, writeCapture, type CaptureTarget } from '../src/grok/capture.js';
-import type { GrokMatch } from '../src/grok/engine.js';
-import { rubyToF, rubyToI } from '../src/grok/ruby.js';
+import { matchWriter, writeCapture, type CaptureTarget } from '../src/formats/grok/capture.js';
+import type { GrokMatch } from '../src/formats/grok/engine.js';
+import { rubyToF, rubyToI } from '../src/formats/grok/ruby.js';
 import { seededRandom as random } from './helpers/random.js';
 
 const PATHS = [['a'], ['b'], ['http', 'version'], ['http', 'response', 'code'], ['http', 'response', 'bytes'], ['http'], ['x', 'y'], ['@metadata', 'm'], ['list', '0'], ['__proto__', 'p']];

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
 import { createGrokFilter, type GrokFilter } from '../src/filters/grok.js';
-import { PACKAGE_ROOT } from '../src/grok/library.js';
+import { PACKAGE_ROOT } from '../src/formats/grok/library.js';
 
 const CASES = join(PACKAGE_ROOT, '..', 'shared', 'conformance', 'patterns-core', 'cases.json');
 const SHARED = existsSync(CASES) ? CASES : '/work/shared/conformance/patterns-core/cases.json';

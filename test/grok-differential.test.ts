@@ -6,9 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileGrokAsync, type CompiledGrok } from '../src/grok/compile.js';
-import { GrokPatternError } from '../src/grok/expand.js';
-import { builtinPatterns, PACKAGE_ROOT } from '../src/grok/library.js';
+import { compileGrokAsync, type CompiledGrok } from '../src/formats/grok/compile.js';
+import { GrokPatternError } from '../src/formats/grok/expand.js';
+import { builtinPatterns, PACKAGE_ROOT } from '../src/formats/grok/library.js';
 import type { EcsMode } from '../src/plugins/options.js';
 
 interface Line { pattern: string; line: string; ecs: EcsMode }

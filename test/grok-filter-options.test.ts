@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
 import { LsFloat } from '../src/event/values.js';
 import { createGrokFilter, validateGrokOptions, GrokPatternError } from '../src/filters/grok.js';
-import { PACKAGE_ROOT } from '../src/grok/library.js';
+import { PACKAGE_ROOT } from '../src/formats/grok/library.js';
 import type { Options } from '../src/plugins/api.js';
 
 const FIX = join(PACKAGE_ROOT, 'fixtures', 'grok');

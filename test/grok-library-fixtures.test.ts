@@ -7,8 +7,8 @@
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileGrokAsync } from '../src/grok/compile.js';
-import { builtinPatterns, PACKAGE_ROOT } from '../src/grok/library.js';
+import { compileGrokAsync } from '../src/formats/grok/compile.js';
+import { builtinPatterns, PACKAGE_ROOT } from '../src/formats/grok/library.js';
 import type { EcsMode } from '../src/plugins/options.js';
 
 interface Sample { file: string; pattern: string; line: string; ecsOnly?: boolean }

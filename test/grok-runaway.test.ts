@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
 import { createGrokFilter, type GrokFilter } from '../src/filters/grok.js';
-import { assessRisk, splitFactor, stepBudget, withinBudget } from '../src/grok/risk.js';
+import { assessRisk, splitFactor, stepBudget, withinBudget } from '../src/formats/grok/risk.js';
 
 /**
  * The line is tagged _groktimeout after about timeout_millis (300 ms here): not at once (the match

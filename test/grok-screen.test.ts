@@ -1,5 +1,5 @@
 /**
- * The line screen in front of risky grok expressions (src/grok/screen.ts): it must only let a line
+ * The line screen in front of risky grok expressions (src/formats/grok/screen.ts): it must only let a line
  * run on the calling thread when the cost model bounds its work, and the rewritten expression it
  * uses for nested repetitions must give exactly the original's captures.
  */
@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
 import { createGrokFilter } from '../src/filters/grok.js';
-import { compileGrokAsync, type CompiledGrok } from '../src/grok/compile.js';
-import { builtinPatterns, PACKAGE_ROOT } from '../src/grok/library.js';
-import { assessRisk, factorAt, stepBudget } from '../src/grok/risk.js';
-import { flagRewrite, LineScreen, NEEDS_GUARD } from '../src/grok/screen.js';
+import { compileGrokAsync, type CompiledGrok } from '../src/formats/grok/compile.js';
+import { builtinPatterns, PACKAGE_ROOT } from '../src/formats/grok/library.js';
+import { assessRisk, factorAt, stepBudget } from '../src/formats/grok/risk.js';
+import { flagRewrite, LineScreen, NEEDS_GUARD } from '../src/formats/grok/screen.js';
 import type { EcsMode } from '../src/plugins/options.js';
 import { seededRandom as random } from './helpers/random.js';
 

@@ -1,6 +1,6 @@
 /** The shared regex-source scanners used by the risk model, the line screen and the miss explainer. */
 import { describe, expect, it } from 'vitest';
-import { classEnd, groupClose } from '../src/grok/syntax.js';
+import { classEnd, groupClose } from '../src/formats/grok/syntax.js';
 
 describe('grok regex source scanning', () => {
   it('skips character classes, nested ones and a leading literal ]', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Event } from '../src/event/event.js';
 import codecDef from '../src/codecs/multiline.js';
-import { withDefaults } from '../src/pipeline/instantiate.js';
+import { withDefaults } from '../src/runtime/instantiate.js';
 import type { CodecInstance, Logger, PluginContext } from '../src/plugins/api.js';
 import type { EcsMode } from '../src/plugins/options.js';
 

@@ -1,6 +1,6 @@
 /** One timer for all streams' auto_flush_interval, driven here by a fake clock. */
 import { describe, expect, it } from 'vitest';
-import { IdleFlusher, systemClock, type Clock } from '../src/multiline/idle-flush.js';
+import { IdleFlusher, systemClock, type Clock } from '../src/formats/multiline/idle-flush.js';
 
 class FakeClock implements Clock {
   t = 0;

@@ -1,6 +1,6 @@
 /** Logstash's pattern/negate/what joining rules and limits (logstash-codec-multiline do_previous/do_next). */
 import { describe, expect, it } from 'vitest';
-import { PatternJoiner, type JoinedRecord, type PatternJoinerOptions } from '../src/multiline/joiner.js';
+import { PatternJoiner, type JoinedRecord, type PatternJoinerOptions } from '../src/formats/multiline/joiner.js';
 
 function run(opts: Partial<PatternJoinerOptions> & { re: RegExp }, lines: string[], final = true): JoinedRecord[] {
   const out: JoinedRecord[] = [];

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { JoinedRecord } from '../src/multiline/joiner.js';
-import { PresetJoiner, resolvePreset, PresetError, DIALECTS } from '../src/multiline/presets/index.js';
+import type { JoinedRecord } from '../src/formats/multiline/joiner.js';
+import { PresetJoiner, resolvePreset, PresetError, DIALECTS } from '../src/formats/multiline/presets/index.js';
 
 const FIX = new URL('../fixtures/multiline/', import.meta.url);
 const LIMITS = { maxLines: 500, maxBytes: 10 * 1024 * 1024 };

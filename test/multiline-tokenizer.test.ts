@@ -1,7 +1,7 @@
 /** Byte-level line splitting across chunks, and Logstash's charset conversion of each line. */
 import { describe, expect, it } from 'vitest';
-import { LineTokenizer } from '../src/multiline/tokenizer.js';
-import { lineConverter, rubyInspectBody, CharsetError } from '../src/multiline/charset.js';
+import { LineTokenizer } from '../src/formats/lines.js';
+import { lineConverter, rubyInspectBody, CharsetError } from '../src/formats/charset.js';
 
 function split(chunks: (Buffer | string)[], delim = '\n', max?: number): { lines: string[]; rest: string } {
   const t = new LineTokenizer(Buffer.from(delim), max);

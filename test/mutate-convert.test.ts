@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
 import { LsFloat } from '../src/event/values.js';
 import type { FilterDefinition, FilterInstance, PluginContext } from '../src/plugins/api.js';
-import { withDefaults } from '../src/pipeline/instantiate.js';
+import { withDefaults } from '../src/runtime/instantiate.js';
 import mutate from '../src/filters/mutate.js';
 
 const warnings: string[] = [];

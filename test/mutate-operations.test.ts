@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
 import type { FilterDefinition, FilterInstance, PluginContext } from '../src/plugins/api.js';
-import { withDefaults } from '../src/pipeline/instantiate.js';
+import { withDefaults } from '../src/runtime/instantiate.js';
 import mutate, { rubySplit } from '../src/filters/mutate.js';
 
 const logger = { debug() {}, info() {}, warn() {}, error() {} };

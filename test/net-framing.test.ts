@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SyslogFramer, splitFrames, type Frame, type FramerOptions } from '../src/syslog/framing.js';
+import { SyslogFramer, splitFrames, type Frame, type FramerOptions } from '../src/formats/syslog/framing.js';
 
 const texts = (frames: Frame[]): string[] => frames.map((f) => f.data.toString('utf8'));
 

@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import { Event } from '../src/event/event.js';
 import type { CodecInstance, Decoder, InputInstance, InputSink, Logger, PluginContext } from '../src/plugins/api.js';
 import type { EcsMode } from '../src/plugins/options.js';
-import { createCodecByName } from '../src/pipeline/instantiate.js';
+import { createCodecByName } from '../src/runtime/instantiate.js';
 
 export interface LogLine { level: string; msg: string; data?: Record<string, unknown> }
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import syslogDef from '../src/inputs/syslog.js';
-import { withDefaults } from '../src/pipeline/instantiate.js';
+import { withDefaults } from '../src/runtime/instantiate.js';
 import type { InputInstance } from '../src/plugins/api.js';
 import type { EcsMode } from '../src/plugins/options.js';
 import { TestSink, runInput, sendTcp, sleep, testContext, waitFor } from './net-support.js';

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import syslogDef from '../src/inputs/syslog.js';
-import { withDefaults } from '../src/pipeline/instantiate.js';
+import { withDefaults } from '../src/runtime/instantiate.js';
 import type { InputInstance, Options } from '../src/plugins/api.js';
 import type { EcsMode } from '../src/plugins/options.js';
 import { TestSink, runInput, sendTcp, sendUdp, sleep, testContext, waitFor } from './net-support.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import tcpDef from '../src/inputs/tcp.js';
-import { withDefaults } from '../src/pipeline/instantiate.js';
+import { withDefaults } from '../src/runtime/instantiate.js';
 import type { InputInstance, Options } from '../src/plugins/api.js';
 import type { EcsMode } from '../src/plugins/options.js';
 import { TestSink, lineCodec, runInput, sendTcp, sleep, testContext, waitFor } from './net-support.js';

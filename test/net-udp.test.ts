@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import udpDef from '../src/inputs/udp.js';
-import { withDefaults } from '../src/pipeline/instantiate.js';
+import { withDefaults } from '../src/runtime/instantiate.js';
 import type { InputInstance, Options } from '../src/plugins/api.js';
 import type { EcsMode } from '../src/plugins/options.js';
 import { TestSink, frameCodec, lineCodec, runInput, sendUdp, sleep, testContext, waitFor } from './net-support.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
-import { createFilterRunner } from '../src/pipeline/filter-runner.js';
-import { FILTER_EXCEPTION_TAG } from '../src/pipeline/graph.js';
+import { createFilterRunner } from '../src/runtime/filter-runner.js';
+import { FILTER_EXCEPTION_TAG } from '../src/runtime/graph.js';
 import { filterStep, ifStep } from './helpers/plans.js';
 
 const ev = (message: string, extra: Record<string, string> = {}) => new Event({ message, ...extra });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
-import { BoundedQueue } from '../src/pipeline/queue.js';
-import { Pipeline } from '../src/pipeline/pipeline.js';
+import { BoundedQueue } from '../src/runtime/queue.js';
+import { Pipeline } from '../src/runtime/pipeline.js';
 import { defineInput, defineOutput, type InputInstance } from '../src/plugins/api.js';
 import type { PluginPlan } from '../src/config/plan.js';
 import { collectingOutput } from './helpers/plans.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PipelinePlan, Step } from '../src/config/plan.js';
 import { Event } from '../src/event/event.js';
-import { createCodecByName } from '../src/pipeline/instantiate.js';
+import { createCodecByName } from '../src/runtime/instantiate.js';
 import { parseCaseFile, type CaseFile } from '../src/testing/cases.js';
 import { planRunner, runCaseFile, sharedRunner, type TestTarget } from '../src/testing/run.js';
 import { filterStep } from './helpers/plans.js';

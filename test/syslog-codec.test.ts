@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import syslogCodec, { createSyslogCodec, encodeRfc5424, type SyslogCodecConfig } from '../src/codecs/syslog.js';
 import type { Event } from '../src/event/event.js';
 import type { PluginContext } from '../src/plugins/api.js';
-import { FACILITY_LABELS, resolveZone, SEVERITY_LABELS, UTC_ZONE } from '../src/syslog/index.js';
+import { FACILITY_LABELS, resolveZone, SEVERITY_LABELS, UTC_ZONE } from '../src/formats/syslog/index.js';
 
 const base: SyslogCodecConfig = {
   ecs: 'v8', lenient: false, format: 'auto', zone: UTC_ZONE, monthNames: undefined,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeSyslog, resolveZone, UTC_ZONE, type SyslogMessage } from '../src/syslog/index.js';
+import { decodeSyslog, resolveZone, UTC_ZONE, type SyslogMessage } from '../src/formats/syslog/index.js';
 
 const dir = '/work/shared/conformance/syslog';
 interface Case {

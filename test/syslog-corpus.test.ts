@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createSyslogCodec } from '../src/codecs/syslog.js';
 import type { Event } from '../src/event/event.js';
-import { FACILITY_LABELS, resolveZone, SEVERITY_LABELS } from '../src/syslog/index.js';
+import { FACILITY_LABELS, resolveZone, SEVERITY_LABELS } from '../src/formats/syslog/index.js';
 
 interface Case {
   name: string; input?: string; input_hex?: string; now?: string;

@@ -3,7 +3,7 @@
  * lenient mode decodes it to the given fields. Plus RFC 3164 year and zone handling.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeSyslog, LENIENT_3164, LENIENT_5424, resolveZone, UTC_ZONE, type SyslogMessage } from '../src/syslog/index.js';
+import { decodeSyslog, LENIENT_3164, LENIENT_5424, resolveZone, UTC_ZONE, type SyslogMessage } from '../src/formats/syslog/index.js';
 
 const now = Date.UTC(2024, 5, 15);
 const strict = (m: string) => decodeSyslog(m, { mode: 'strict', zone: UTC_ZONE, now });

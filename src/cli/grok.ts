@@ -15,11 +15,11 @@ import { parseArgs } from 'node:util';
 import { Event } from '../event/event.js';
 import { stringifyValue } from '../event/values.js';
 import type { EcsMode } from '../plugins/options.js';
-import { compileGrokAsync, type CompiledGrok } from '../grok/compile.js';
-import { writeCapture } from '../grok/capture.js';
-import { explainMiss } from '../grok/explain.js';
-import { GrokPatternError } from '../grok/expand.js';
-import { buildLibrary, PatternFileError, type PatternTable } from '../grok/library.js';
+import { compileGrokAsync, type CompiledGrok } from '../formats/grok/compile.js';
+import { writeCapture } from '../formats/grok/capture.js';
+import { explainMiss } from '../formats/grok/explain.js';
+import { GrokPatternError } from '../formats/grok/expand.js';
+import { buildLibrary, PatternFileError, type PatternTable } from '../formats/grok/library.js';
 
 const HELP = `Usage: sluice grok [options] EXPRESSION [LINE...]
 

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPipeline, renderDiagnostics } from '../config/load.js';
 import { ECS_VALUES, type EcsMode } from '../plugins/options.js';
-import { LOG_LEVELS, createLogger, setLogLevel, setLogSink, type LogLevel } from '../pipeline/logger.js';
-import { Pipeline } from '../pipeline/pipeline.js';
-import { DEFAULT_PIPELINE_CONFIG } from '../pipeline/default-config.js';
+import { LOG_LEVELS, createLogger, setLogLevel, setLogSink, type LogLevel } from '../runtime/logger.js';
+import { Pipeline } from '../runtime/pipeline.js';
+import { DEFAULT_PIPELINE_CONFIG } from '../runtime/default-config.js';
 import { startProgress } from './progress.js';
 
 const HELP = `Usage: sluice run [options]

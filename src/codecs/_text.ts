@@ -7,8 +7,8 @@ import { Event } from '../event/event.js';
 import { eventsFromJson } from '../event/json.js';
 import { javaToString } from '../event/sprintf.js';
 import { Timestamp } from '../event/timestamp.js';
-import { lineConverter as sharedConverter, type LineConverter } from '../multiline/charset.js';
-import { LineTokenizer } from '../multiline/tokenizer.js';
+import { lineConverter as sharedConverter, type LineConverter } from '../formats/charset.js';
+import { LineTokenizer } from '../formats/lines.js';
 import type { Decoder, StreamInfo } from '../plugins/api.js';
 import type { OptionSpec } from '../plugins/options.js';
 

@@ -2,8 +2,8 @@
  * multiline: joins lines into events, as Logstash's multiline codec (v3.1), per stream.
  *
  * - `pattern` (grok `%{…}` allowed, `patterns_dir`), `negate`, `what => previous|next`: Logstash's rules
- *   (src/multiline/joiner.ts). Or, beyond Logstash, `preset => "java"` (python, go, ruby, nodejs, dotnet,
- *   or `stacktraces` for all): stack traces joined without a regex (src/multiline/presets/).
+ *   (src/formats/multiline/joiner.ts). Or, beyond Logstash, `preset => "java"` (python, go, ruby, nodejs, dotnet,
+ *   or `stacktraces` for all): stack traces joined without a regex (src/formats/multiline/presets/).
  * - Every stream (TCP connection, UDP sender, file, HTTP request) gets its own decoder: lines from two
  *   streams are never joined. Bytes are split on `delimiter` before charset decoding, so lines and
  *   UTF-8 characters split across reads are reassembled first.
@@ -17,12 +17,12 @@
 import { Event } from '../event/event.js';
 import { parseFieldRef } from '../event/fieldref.js';
 import { parseBytes } from '../config/coerce.js';
-import { LineTokenizer } from '../multiline/tokenizer.js';
-import { lineConverter, type LineConverter } from '../multiline/charset.js';
-import { PatternJoiner, type JoinedRecord, type JoinLimits, type Joiner } from '../multiline/joiner.js';
-import { compileLineMatcher } from '../multiline/matcher.js';
-import { IdleFlusher } from '../multiline/idle-flush.js';
-import { PRESET_NAMES, PresetJoiner, resolvePreset, type Dialect } from '../multiline/presets/index.js';
+import { LineTokenizer } from '../formats/lines.js';
+import { lineConverter, type LineConverter } from '../formats/charset.js';
+import { PatternJoiner, type JoinedRecord, type JoinLimits, type Joiner } from '../formats/multiline/joiner.js';
+import { compileLineMatcher } from '../formats/multiline/matcher.js';
+import { IdleFlusher } from '../formats/multiline/idle-flush.js';
+import { PRESET_NAMES, PresetJoiner, resolvePreset, type Dialect } from '../formats/multiline/presets/index.js';
 import { defineCodec, type Decoder, type StreamInfo } from '../plugins/api.js';
 import type { EcsMode } from '../plugins/options.js';
 import { asBytes, eventToString } from './_text.js';

@@ -20,9 +20,9 @@ import type { EcsMode } from '../plugins/options.js';
 import {
   decodeSyslog, FACILITY_LABELS, SEVERITY_LABELS, LENIENT_3164, LENIENT_5424, localZone, resolveZone,
   type DecodeOptions, type SyslogMessage, type Zone,
-} from '../syslog/index.js';
-import { monthNamesFor } from '../syslog/locale.js';
-import { LineTokenizer } from '../multiline/tokenizer.js';
+} from '../formats/syslog/index.js';
+import { monthNamesFor } from '../formats/syslog/locale.js';
+import { LineTokenizer } from '../formats/lines.js';
 
 export const SYSLOG_FAILURE_TAG = '_syslogparsefailure';
 

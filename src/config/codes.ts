@@ -26,7 +26,7 @@ export const CODES = {
   BAD_FIELD_REFERENCE: 'SLC_BAD_FIELD_REFERENCE',
   BAD_NUMBER: 'SLC_BAD_NUMBER',
   PLUGIN_CONFIG: 'SLC_PLUGIN_CONFIG',
-  // Raised by the grok filter's own check (src/grok/expand.ts).
+  // Raised by the grok filter's own check (src/formats/grok/expand.ts).
   GROK_UNDEFINED_PATTERN: 'SLC_GROK_UNDEFINED_PATTERN',
   GROK_CYCLIC_PATTERN: 'SLC_GROK_CYCLIC_PATTERN',
   GROK_BAD_REGEX: 'SLC_GROK_BAD_REGEX',

@@ -3,26 +3,26 @@
  * Behaviour follows logstash-filter-grok 4.4: pattern load order (built-ins for the ECS mode, then
  * patterns_dir files, then pattern_definitions), break_on_match across patterns and fields, array
  * fields matched element by element, a missing field matched as "", capture writing rules
- * (src/grok/capture.ts), `tag_on_failure` on a miss and only `tag_on_timeout` on a timeout.
+ * (src/formats/grok/capture.ts), `tag_on_failure` on a miss and only `tag_on_timeout` on a timeout.
  *
- * Matching is synchronous. For expressions the risk check (src/grok/risk.ts) finds prone to runaway
- * backtracking, the line screen (src/grok/screen.ts) decides per line whether the cost model bounds
+ * Matching is synchronous. For expressions the risk check (src/formats/grok/risk.ts) finds prone to runaway
+ * backtracking, the line screen (src/formats/grok/screen.ts) decides per line whether the cost model bounds
  * the match; lines it cannot bound run on a guard worker that is terminated after `timeout_millis`.
- * Captures are written by code generated per expression (src/grok/capture.ts).
+ * Captures are written by code generated per expression (src/formats/grok/capture.ts).
  */
 import type { Event } from '../event/event.js';
 import type { Value } from '../event/values.js';
 import { parseFieldRef, type FieldPath } from '../event/fieldref.js';
 import { defineFilter, PluginConfigError, type Options, type PluginContext } from '../plugins/api.js';
 import type { EcsMode } from '../plugins/options.js';
-import { fieldReader, matchWriter, rubyToS, type CaptureTarget, type MatchWriter } from '../grok/capture.js';
-import { compileGrokAsync, type CompiledGrok } from '../grok/compile.js';
-import { GrokPatternError } from '../grok/expand.js';
-import { buildLibrary, PatternFileError, type PatternTable } from '../grok/library.js';
-import { guardFor, TIMED_OUT, type MatchGuard } from '../grok/guard.js';
-import { assessRisk, stepBudget, type RiskReport } from '../grok/risk.js';
-import { LineScreen, NEEDS_GUARD } from '../grok/screen.js';
-import { NativeEngine } from '../grok/engine.js';
+import { fieldReader, matchWriter, rubyToS, type CaptureTarget, type MatchWriter } from '../formats/grok/capture.js';
+import { compileGrokAsync, type CompiledGrok } from '../formats/grok/compile.js';
+import { GrokPatternError } from '../formats/grok/expand.js';
+import { buildLibrary, PatternFileError, type PatternTable } from '../formats/grok/library.js';
+import { guardFor, TIMED_OUT, type MatchGuard } from '../formats/grok/guard.js';
+import { assessRisk, stepBudget, type RiskReport } from '../formats/grok/risk.js';
+import { LineScreen, NEEDS_GUARD } from '../formats/grok/screen.js';
+import { NativeEngine } from '../formats/grok/engine.js';
 
 export { GrokPatternError };
 

@@ -15,7 +15,7 @@ import type { Event } from '../event/event.js';
 import { compileSprintf, isTemplate, type Formatter } from '../event/sprintf.js';
 import { Timestamp } from '../event/timestamp.js';
 import { deepClone, formatFloat, isHash, LsFloat, type Hash, type Value } from '../event/values.js';
-import { rubyToI } from '../grok/ruby.js';
+import { rubyToI } from '../formats/grok/ruby.js';
 import { defineFilter, type Logger } from '../plugins/api.js';
 import { rubyInspect } from '../codecs/rubydebug.js';
 

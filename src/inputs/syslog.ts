@@ -2,7 +2,7 @@
  * The `syslog` input: TCP and UDP listeners on one port (default 514, host 0.0.0.0), decoding RFC 5424
  * and RFC 3164 with the `syslog` codec (unlike Logstash's input, which only groks RFC 3164).
  *
- * TCP is framed by RFC 6587 (src/syslog/framing.ts): octet counting and LF-terminated frames, detected
+ * TCP is framed by RFC 6587 (src/formats/syslog/framing.ts): octet counting and LF-terminated frames, detected
  * at each frame boundary. A frame longer than `max_frame_size` is cut and tagged `_syslogframetoolong`,
  * the rest of it skipped; an octet-counted frame cut short by the connection closing is tagged
  * `_syslogframeincomplete`. A UDP datagram is one message (a single trailing LF, or CR LF, is removed as
@@ -19,10 +19,10 @@ import { defineInput, type CodecInstance, type InputInstance, type InputSink, ty
 import type { OptionSpecs } from '../plugins/options.js';
 import { codecOf } from './_net/codec.js';
 import { loadPlugin } from '../plugins/registry.js';
-import { SyslogFramer, frameProblemTag, DEFAULT_MAX_FRAME_SIZE, type Frame, type FramingMode } from '../syslog/framing.js';
-import { TcpListener, bindError, type Peer } from './_net/listener.js';
-import { proxiedConsumer } from './_net/proxy.js';
-import { SinkGate, plainIp, pumpSocket } from './_net/pump.js';
+import { SyslogFramer, frameProblemTag, DEFAULT_MAX_FRAME_SIZE, type Frame, type FramingMode } from '../formats/syslog/framing.js';
+import { TcpListener, bindError, type Peer } from '../io/tcp.js';
+import { proxiedConsumer } from '../io/proxy.js';
+import { SinkGate, plainIp, pumpSocket } from '../io/pump.js';
 
 const FACILITY_LABELS = ['kernel', 'user-level', 'mail', 'system', 'security/authorization', 'syslogd', 'line printer', 'network news', 'UUCP', 'clock', 'security/authorization', 'FTP', 'NTP', 'log audit', 'log alert', 'clock', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'];
 const SEVERITY_LABELS = ['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug'];

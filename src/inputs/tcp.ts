@@ -19,10 +19,10 @@ import type { Hash, Value } from '../event/values.js';
 import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type Options, type PluginContext } from '../plugins/api.js';
 import type { OptionSpecs } from '../plugins/options.js';
 import { codecOf } from './_net/codec.js';
-import { TcpListener, type Peer } from './_net/listener.js';
-import { SinkGate, plainIp, pumpSocket } from './_net/pump.js';
-import { proxiedConsumer, type ProxyInfo } from './_net/proxy.js';
-import { TLS_OPTION_SPECS, TlsConfigError, peerSubject, tlsSettings, type TlsSettings } from './_net/tls.js';
+import { TcpListener, type Peer } from '../io/tcp.js';
+import { SinkGate, plainIp, pumpSocket } from '../io/pump.js';
+import { proxiedConsumer, type ProxyInfo } from '../io/proxy.js';
+import { TLS_OPTION_SPECS, TlsConfigError, peerSubject, tlsSettings, type TlsSettings } from '../io/tls.js';
 
 const OPTIONS: OptionSpecs = {
   host: { type: 'string', default: '0.0.0.0', doc: 'Server mode: the address to listen on. Client mode: the address to connect to.' },

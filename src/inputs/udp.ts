@@ -14,8 +14,8 @@ import type { Event } from '../event/event.js';
 import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type Options, type PluginContext } from '../plugins/api.js';
 import type { OptionSpecs } from '../plugins/options.js';
 import { codecOf } from './_net/codec.js';
-import { plainIp } from './_net/pump.js';
-import { bindError } from './_net/listener.js';
+import { plainIp } from '../io/pump.js';
+import { bindError } from '../io/tcp.js';
 
 const OPTIONS: OptionSpecs = {
   codec: { type: 'codec', default: 'plain', doc: 'Codec decoding each datagram (default `plain`).' },

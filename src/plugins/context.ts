@@ -5,7 +5,7 @@
 import type { CodecDefinition, CodecInstance, Options, PluginContext, PluginDefinition } from './api.js';
 import type { EcsMode } from './options.js';
 import { allOptions, loadPlugin } from './registry.js';
-import { createLogger } from '../pipeline/logger.js';
+import { createLogger } from '../runtime/logger.js';
 
 export interface RuntimeSettings {
   /** Pipeline-wide ECS mode (`pipeline.ecs_compatibility`, default v8 as in Logstash 8). */

@@ -12,7 +12,7 @@ import { deepClone, type Hash } from '../event/values.js';
 import type { PipelinePlan } from '../config/plan.js';
 import type { CodecInstance } from '../plugins/api.js';
 import type { EcsMode } from '../plugins/options.js';
-import { createFilterRunner, type FilterRunner } from '../pipeline/filter-runner.js';
+import { createFilterRunner, type FilterRunner } from '../runtime/filter-runner.js';
 import type { CaseFile, CaseInput, TestCase } from './cases.js';
 import { compareEvents, type Comparison } from './compare.js';
 

@@ -9,8 +9,8 @@ import type { Event } from '../../event/event.js';
 import { compileSprintf, isTemplate, type Formatter } from '../../event/sprintf.js';
 import { Timestamp } from '../../event/timestamp.js';
 import { defineFilter, type FilterInstance } from '../../plugins/api.js';
-import { localeNames, type LocaleNames } from '../../syslog/locale.js';
-import { localZone, resolveZone, type Zone } from '../../syslog/timezone.js';
+import { localeNames, type LocaleNames } from '../../formats/syslog/locale.js';
+import { localZone, resolveZone, type Zone } from '../../event/timezone.js';
 import { JodaPatternError } from './joda-parse.js';
 import { jodaParser, parseIso8601, parseTai64n, parseUnix, parseUnixMs, type DateParser, type ParseContext } from './parsers.js';
 

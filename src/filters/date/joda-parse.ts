@@ -9,8 +9,8 @@
  *   `-07:00`, `Z`), `ZZZ` a zone id; `z` (zone names) cannot be parsed;
  * - the whole text must be consumed, and field values must be valid (no Feb 30, no hour 24).
  */
-import type { LocaleNames } from '../../syslog/locale.js';
-import { daysInMonth, resolveZone, type Zone } from '../../syslog/timezone.js';
+import type { LocaleNames } from '../../formats/syslog/locale.js';
+import { daysInMonth, resolveZone, type Zone } from '../../event/timezone.js';
 
 type Field = 'year' | 'year2' | 'month' | 'day' | 'doy' | 'hour' | 'clockhour24' | 'hourhalf' | 'clockhourhalf' | 'minute' | 'second' | 'dow' | 'ignore';
 

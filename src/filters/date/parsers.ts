@@ -4,8 +4,8 @@
  * (Logstash's date filter keeps millisecond precision: it goes through Joda's Instant).
  */
 import { isNumeric, LsFloat, type Value } from '../../event/values.js';
-import type { LocaleNames } from '../../syslog/locale.js';
-import { guessYear, utcFromFields, wallToUtc, yearMonthIn, type Zone } from '../../syslog/timezone.js';
+import type { LocaleNames } from '../../formats/syslog/locale.js';
+import { guessYear, utcFromFields, wallToUtc, yearMonthIn, type Zone } from '../../event/timezone.js';
 import { compileJoda, localFields, runJoda } from './joda-parse.js';
 
 export interface ParseContext {

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fg from 'fast-glob';
-import type { EcsMode } from '../plugins/options.js';
+import type { EcsMode } from '../../plugins/options.js';
 
 /** Where a definition came from, for error messages. */
 export interface PatternOrigin {
@@ -22,8 +22,8 @@ export interface PatternDef {
 
 export type PatternTable = Map<string, PatternDef>;
 
-/** The repository root: src/grok or dist/grok are two levels below it. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root: src/formats/grok or dist/formats/grok are three levels below it. */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** The built-in pattern directory for an ECS mode (Logstash uses ecs-v1 for both v1 and v8). */
 export function builtinPatternDir(ecs: EcsMode): string {

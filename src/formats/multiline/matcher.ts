@@ -1,12 +1,12 @@
 /**
  * `pattern` → a line matcher. Logstash hands the pattern to grok (jls-grok): `%{NAME}` references are
  * expanded from the core patterns plus `patterns_dir`, and the result is an Onig (Ruby syntax) regex
- * searched anywhere in the line. src/grok does exactly that: expansion, Ruby semantics, then a native
+ * searched anywhere in the line. src/formats/grok does exactly that: expansion, Ruby semantics, then a native
  * RegExp when the translation is exact, else Oniguruma itself.
  */
 import { compileGrokAsync } from '../grok/compile.js';
 import { buildLibrary, type LibraryOptions } from '../grok/library.js';
-import type { EcsMode } from '../plugins/options.js';
+import type { EcsMode } from '../../plugins/options.js';
 import type { LineMatcher } from './joiner.js';
 
 export interface MatcherOptions {

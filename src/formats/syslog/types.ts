@@ -2,8 +2,8 @@
  * The decoded form of one syslog message, shared by the RFC 5424 and RFC 3164 decoders.
  * Absent header fields (NILVALUE `-`, or a part RFC 3164 senders leave out) are `null`.
  */
-import type { Timestamp } from '../event/timestamp.js';
-import type { Zone } from './timezone.js';
+import type { Timestamp } from '../../event/timestamp.js';
+import type { Zone } from '../../event/timezone.js';
 
 export type SyslogFormat = 'rfc5424' | 'rfc3164';
 

@@ -5,8 +5,8 @@
  * most one socket read (64 KiB) per connection is decoded past a full queue.
  */
 import type { Socket } from 'node:net';
-import type { Event } from '../../event/event.js';
-import type { InputSink, Logger } from '../../plugins/api.js';
+import type { Event } from '../event/event.js';
+import type { InputSink, Logger } from '../plugins/api.js';
 
 /** Wraps the sink for one stream and remembers whether the queue filled up. */
 export class SinkGate {

@@ -13,7 +13,7 @@ import type { DecodeOptions, SyslogFormat, SyslogResult } from './types.js';
 
 export type { DecodeOptions, StructuredData, SyslogFormat, SyslogMessage, SyslogResult } from './types.js';
 export { LENIENT_3164, LENIENT_5424 };
-export { resolveZone, localZone, UTC_ZONE, guessYear, type Zone } from './timezone.js';
+export { resolveZone, localZone, UTC_ZONE, guessYear, type Zone } from '../../event/timezone.js';
 export { FACILITY_LABELS, SEVERITY_LABELS } from './labels.js';
 
 /** Which format a message is in, judged from its first characters. */

@@ -4,9 +4,9 @@
  * missing, TAG is `name:` or `name[pid]:`, and TIMESTAMP is `Mmm dd hh:mm:ss` (day space-padded or
  * zero-padded, optional fraction) or RFC 3339, which Logstash's syslog input also accepts.
  */
-import { Timestamp } from '../event/timestamp.js';
+import { Timestamp } from '../../event/timestamp.js';
 import { digits, scanRfc3339 } from './rfc3339.js';
-import { daysInMonth, guessYear, localZone, utcFromFields, wallToUtc, yearMonthIn, type Zone } from './timezone.js';
+import { daysInMonth, guessYear, localZone, utcFromFields, wallToUtc, yearMonthIn, type Zone } from '../../event/timezone.js';
 import type { SyslogMessage, SyslogResult } from './types.js';
 
 export const LENIENT_3164 = [

@@ -2,8 +2,8 @@
  * The RFC 3339 timestamp of RFC 5424 (`2003-10-11T22:14:15.003Z`, `2003-08-24T05:14:15.000003-07:00`),
  * scanned by hand: it is on the hot path of every RFC 5424 message.
  */
-import { Timestamp } from '../event/timestamp.js';
-import { daysInMonth, utcFromFields } from './timezone.js';
+import { Timestamp } from '../../event/timestamp.js';
+import { daysInMonth, utcFromFields } from '../../event/timezone.js';
 
 export interface TimeScan {
   /** Index just past the timestamp, or -1 on error. */

@@ -9,8 +9,8 @@
  * - `int`/`float` convert with Ruby's to_i/to_f, but only the first group of a name (jls-grok
  *   reassigns its `coerce` variable inside the loop; Logstash behaves the same).
  */
-import { parseFieldRef, type FieldPath } from '../event/fieldref.js';
-import type { Value } from '../event/values.js';
+import { parseFieldRef, type FieldPath } from '../../event/fieldref.js';
+import type { Value } from '../../event/values.js';
 import { NativeEngine, OnigurumaEngine, loadOniguruma, onigurumaLoaded, type Engine, type EngineKind, type GrokMatch } from './engine.js';
 import { expandPattern, GrokPatternError } from './expand.js';
 import type { PatternTable } from './library.js';

@@ -5,10 +5,10 @@
  * - otherwise a missing field is set, an array gets the value appended, a string becomes
  *   `[old, new]`, and any other existing value (number, hash, boolean) is left alone.
  */
-import type { Event } from '../event/event.js';
-import { formatFloat, LsFloat, isHash, type Value } from '../event/values.js';
-import { Timestamp } from '../event/timestamp.js';
-import type { FieldPath } from '../event/fieldref.js';
+import type { Event } from '../../event/event.js';
+import { formatFloat, LsFloat, isHash, type Value } from '../../event/values.js';
+import { Timestamp } from '../../event/timestamp.js';
+import type { FieldPath } from '../../event/fieldref.js';
 import type { GrokMatch } from './engine.js';
 import { rubyToF, rubyToI } from './ruby.js';
 

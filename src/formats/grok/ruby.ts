@@ -3,7 +3,7 @@
  * Both read the longest numeric prefix after optional leading whitespace and never fail:
  * `"12abc".to_i` is 12, `"abc".to_i` is 0, `"1_000".to_i` is 1000, `".5".to_f` is 0.5.
  */
-import { LsFloat } from '../event/values.js';
+import { LsFloat } from '../../event/values.js';
 
 const INT_PREFIX = /^[ \t\n\v\f\r]*([+-]?)(\d+(?:_\d+)*)/;
 // Ruby's to_f accepts digits with single underscores between them, an optional fraction that must
