@@ -3,12 +3,12 @@
  * pipeline), reports every config problem at once, and runs the pipeline until its inputs finish or
  * SIGINT/SIGTERM, draining in-flight events before exiting 0.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPipeline, renderDiagnostics } from '../config/load.js';
 import { ECS_VALUES, type EcsMode } from '../plugins/options.js';
-import { LOG_LEVELS, createLogger, setLogLevel, setLogSink, type LogLevel } from '../runtime/logger.js';
+import { LOG_FORMATS, LOG_LEVELS, configureLogging, getLogger, type LogFormat, type LogLevel } from '../services/logger.js';
 import { Pipeline } from '../runtime/pipeline.js';
 import { DEFAULT_PIPELINE_CONFIG } from '../runtime/default-config.js';
 import { startProgress } from './progress.js';
@@ -25,6 +25,7 @@ const HELP = `Usage: sluice run [options]
       --pipeline.id ID            Pipeline name in logs (default main)
       --config.support_escapes    Interpret \\n \\t \\" \\\\ ... in quoted strings
       --log.level LEVEL           fatal, error, warn, info (default), debug, trace
+      --log.format FORMAT         plain (default: Logstash's log lines) or json
   -l, --path.logs DIR             Also write logs to DIR/sluice-plain.log
   -r, --config.reload.automatic   Not supported; accepted with a warning
   -h, --help                      This help
@@ -59,6 +60,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         'pipeline.ecs_compatibility': { type: 'string' },
         'pipeline.id': { type: 'string' },
         'log.level': { type: 'string' },
+        'log.format': { type: 'string' },
         'path.logs': { type: 'string', short: 'l' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -80,7 +82,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     ecs = e as EcsMode;
     const level = values['log.level'] ?? 'info';
     if (!(LOG_LEVELS as string[]).includes(level)) throw new UsageError(`--log.level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
-    setLogLevel(level as LogLevel);
+    const format = values['log.format'] ?? 'plain';
+    if (!(LOG_FORMATS as string[]).includes(format)) throw new UsageError(`--log.format must be one of ${LOG_FORMATS.join(', ')}, got "${format}"`);
+    configureLogging({ level: level as LogLevel, format: format as LogFormat });
     if (values['path.config'] && values['config.string'] !== undefined) {
       throw new UsageError('-e and -f cannot be used together: give the config either as a string or as files');
     }
@@ -93,10 +97,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   const logsDir = values['path.logs'];
   if (logsDir) {
     mkdirSync(logsDir, { recursive: true });
-    const file = join(logsDir, 'sluice-plain.log');
-    setLogSink((line) => { process.stderr.write(line); appendFileSync(file, line); });
+    configureLogging({ file: join(logsDir, `sluice-${values['log.format'] ?? 'plain'}.log`) });
   }
-  const log = createLogger(values['pipeline.id'] ?? 'main');
+  const log = getLogger('logstash.runner');
   if (values['config.reload.automatic']) log.warn('config.reload.automatic is not supported by sluice; the config is read once');
 
   const started = performance.now();

@@ -15,7 +15,7 @@ import type { CodecInstance } from '../plugins/api.js';
 import { ECS_VALUES, type EcsMode } from '../plugins/options.js';
 import { compileInputDecoration } from '../runtime/decorate.js';
 import { createCodec, createCodecByName } from '../runtime/instantiate.js';
-import { LOG_LEVELS, setLogLevel, type LogLevel } from '../runtime/logger.js';
+import { LOG_LEVELS, configureLogging, type LogLevel } from '../services/logger.js';
 import { CaseFileError, loadCaseFile, type CaseFile } from '../testing/cases.js';
 import { COLORS, NO_COLORS, wantColor } from '../testing/diff.js';
 import { discoverSideBySide, discoverWithConfig, displayPath, type Pairing } from '../testing/discover.js';
@@ -90,7 +90,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     process.stderr.write(`sluice test: --log.level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"\n`);
     return 2;
   }
-  setLogLevel(level as LogLevel);
+  configureLogging({ level: level as LogLevel });
   const settings: Settings = { ecs: ecs as EcsMode, supportEscapes: values['config.support_escapes'] === true };
   const color = values['no-color'] ? false : values.color ? true : wantColor(process.stdout);
   const palette = color ? COLORS : NO_COLORS;

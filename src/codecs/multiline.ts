@@ -197,7 +197,7 @@ export default defineCodec({
       if (pattern === undefined) throw new MultilineConfigError('multiline: `pattern` is required (or use `preset => "stacktraces"`)');
       if (what === undefined) throw new MultilineConfigError('multiline: `what` is required with `pattern` ("previous" or "next")');
       const matcherOpts: Parameters<typeof compileLineMatcher>[1] = { ecs: ctx.ecs, patternsDir: (options.patterns_dir as string[] | undefined) ?? [] };
-      if (ctx.configDir !== undefined) matcherOpts.cwd = ctx.configDir;
+      matcherOpts.cwd = ctx.cwd;
       const match = await compileLineMatcher(pattern, matcherOpts);
       const opts = { match, negate: options.negate === true, what, limits };
       makeJoiner = (sink) => new PatternJoiner(opts, sink);

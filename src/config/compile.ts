@@ -4,16 +4,16 @@
  * compilation carries on after an error so that one pass reports everything.
  */
 import { deepClone, formatFloat, LsFloat } from '../event/values.js';
-import type { PluginDefinition, PluginKind, Options } from '../plugins/api.js';
+import type { PluginDefinition, PluginKind } from '../plugins/api.js';
 import type { OptionSpec } from '../plugins/options.js';
-import { allOptions, loadPlugin, pluginNames } from '../plugins/registry.js';
+import { loadPlugin, pluginNames } from '../plugins/registry.js';
 import type { ConfigAst, HashNode, Loc, PluginNode, SectionKind, StatementNode, ValueNode } from './ast.js';
 import { coerceOption, mergeAttribute, rubyInspect, type ConfigValue } from './coerce.js';
 import { CODES } from './codes.js';
 import { compileCondition } from './condition.js';
 import { nearestName, type DiagnosticSink } from './diagnostics.js';
 import { NumberLiteralError, numberValue, stringValue, substituteEnv, UndefinedVariableError, type Env } from './literals.js';
-import type { CodecPlan, PluginPlan, SourceLocation, Step } from './plan.js';
+import type { CodecPlan, PlanOptions, PluginPlan, SourceLocation, Step } from './plan.js';
 
 export interface CompileSettings {
   supportEscapes: boolean;
@@ -133,8 +133,8 @@ export class FileCompiler {
     return plan;
   }
 
-  async options(def: PluginDefinition, node: PluginNode): Promise<Options> {
-    const specs = allOptions(def);
+  async options(def: PluginDefinition, node: PluginNode): Promise<PlanOptions> {
+    const specs = def.allOptions;
     const what = `${def.kind} \`${def.name}\``;
     const given = new Map<string, { value: Raw; loc: Loc; valueLoc: Loc }>();
     const invalid = new Set<string>();
@@ -153,7 +153,7 @@ export class FileCompiler {
       given.set(attr.name, prev ? { ...prev, value: mergeAttribute(prev.value, value) as Raw } : { value, loc: attr.loc, valueLoc: attr.value.loc });
     }
 
-    const options: Options = {};
+    const options: PlanOptions = {};
     for (const [name, { value, loc, valueLoc }] of given) {
       const spec = specs[name]!;
       if (invalid.has(name)) continue;
@@ -190,7 +190,7 @@ export class FileCompiler {
   }
 
   /** Coerce and store one option; false when the value was rejected (already reported). */
-  assign(options: Options, name: string, spec: OptionSpec, value: unknown, loc: Loc, what: string): boolean {
+  assign(options: PlanOptions, name: string, spec: OptionSpec, value: unknown, loc: Loc, what: string): boolean {
     if (value instanceof PluginRef) {
       this.sink.error(CODES.PLUGIN_VALUE, value.node.loc, `option \`${name}\` of ${what} takes a ${spec.type}, not a plugin`);
       return false;

@@ -158,7 +158,7 @@ export async function loadPipeline(source: LoadSource, settings: LoadSettings): 
   };
   // Plugins judge their own options too; one whose options already failed validation is skipped.
   const rejected = new Set(plans.flatMap((p) => [...p.rejected]));
-  all.push(...await checkPlugins(plan, settings.ecs, rejected));
+  all.push(...await checkPlugins(plan, { ecs: settings.ecs, cwd: settings.cwd ?? process.cwd() }, rejected));
   all = all.sort(byPosition(order));
   const result: LoadResult = { diagnostics: all, sources };
   if (!all.some((d) => d.severity === 'error')) result.plan = plan;

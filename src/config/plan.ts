@@ -3,7 +3,10 @@
  * validated and coerced, and every conditional compiled to a closure. The runtime never sees the AST.
  */
 import type { Event } from '../event/event.js';
-import type { PluginDefinition, Options } from '../plugins/api.js';
+import type { PluginDefinition } from '../plugins/api.js';
+
+/** Options of a plugin as the compiler validated them (codec options hold a CodecPlan). */
+export type PlanOptions = Record<string, unknown>;
 
 /** A source position: 1-based line and column. */
 export interface SourceLocation {
@@ -21,7 +24,7 @@ export interface PluginPlan {
    * Options validated and coerced by Logstash's rules, defaults filled in (common options included).
    * A `codec` option holds a CodecPlan (or is absent, and the plugin picks its default codec).
    */
-  options: Options;
+  options: PlanOptions;
   /** `id` option, or `<name>_<n>` generated in config order. */
   id: string;
   location: SourceLocation;
@@ -30,7 +33,7 @@ export interface PluginPlan {
 export interface CodecPlan {
   name: string;
   definition: PluginDefinition;
-  options: Options;
+  options: PlanOptions;
   location: SourceLocation;
 }
 

@@ -5,20 +5,20 @@
  */
 import type { Diagnostic } from './diagnostics-types.js';
 import { CODES } from './codes.js';
-import { isCodecPlan, type CodecPlan, type PipelinePlan, type PluginPlan, type Step } from './plan.js';
-import { PluginConfigError, type Options, type PluginDefinition } from '../plugins/api.js';
+import { isCodecPlan, type CodecPlan, type PipelinePlan, type PlanOptions, type PluginPlan, type Step } from './plan.js';
+import { PluginConfigError, type PluginContext, type PluginDefinition } from '../plugins/api.js';
 import type { EcsMode } from '../plugins/options.js';
 import { contextFor } from '../plugins/context.js';
 
 type Checked = Pick<PluginPlan, 'kind' | 'name' | 'definition' | 'options' | 'location'> & { id: string };
 
 /** Run every plugin's check, skipping plugins in `rejected` (their options already failed validation). */
-export async function checkPlugins(plan: PipelinePlan, ecs: EcsMode, rejected: ReadonlySet<PluginPlan> = new Set()): Promise<Diagnostic[]> {
+export async function checkPlugins(plan: PipelinePlan, settings: { ecs: EcsMode; cwd: string }, rejected: ReadonlySet<PluginPlan> = new Set()): Promise<Diagnostic[]> {
   const targets: Checked[] = [];
   const addCodec = (owner: PluginPlan): void => {
     const codec = owner.options.codec as CodecPlan | undefined;
     if (!isCodecPlan(codec)) return;
-    const options: Options = { ...codec.options };
+    const options: PlanOptions = { ...codec.options };
     // A codec inherits its plugin's ECS mode unless it sets its own (as at run time).
     options.ecs_compatibility ??= owner.options.ecs_compatibility;
     targets.push({ kind: 'codec', name: codec.name, definition: codec.definition, options, location: codec.location, id: codec.name });
@@ -42,11 +42,11 @@ export async function checkPlugins(plan: PipelinePlan, ecs: EcsMode, rejected: R
   for (const t of targets) {
     const check = t.definition.check;
     if (!check) continue;
-    const ctx = contextFor(t.id, t.options, { ecs });
+    const ctx = contextFor(t.kind, t.name, t.id, t.options, settings);
     let problems: Error[] = [];
     try {
       if (check === 'create') await createAndClose(t.definition, t.options, ctx);
-      else problems = (await check(t.options, { ecs: ctx.ecs, ...(ctx.configDir ? { configDir: ctx.configDir } : {}) })) ?? [];
+      else problems = (await check(t.options, { ecs: ctx.ecs, cwd: ctx.cwd })) ?? [];
     } catch (err) {
       problems = [err instanceof Error ? err : new Error(String(err))];
     }
@@ -65,9 +65,8 @@ export async function checkPlugins(plan: PipelinePlan, ecs: EcsMode, rejected: R
   return diagnostics;
 }
 
-async function createAndClose(def: PluginDefinition, options: Options, ctx: ReturnType<typeof contextFor>): Promise<void> {
-  // Only filters and codecs declare 'create' (their create has no side effects); their create takes plain options.
-  const instance = await (def.create as (o: Options, c: typeof ctx) => unknown)(options, ctx);
-  const close = (instance as { close?: () => unknown } | undefined)?.close;
-  if (typeof close === 'function') await close.call(instance);
+async function createAndClose(def: PluginDefinition, options: PlanOptions, ctx: PluginContext): Promise<void> {
+  // Only filters and codecs declare 'create' (their create has no side effects and takes no codec).
+  const instance = await def.create(options, ctx);
+  if ('close' in instance && typeof instance.close === 'function') await instance.close();
 }

@@ -13,7 +13,7 @@
 import type { Event } from '../event/event.js';
 import type { Value } from '../event/values.js';
 import { parseFieldRef, type FieldPath } from '../event/fieldref.js';
-import { defineFilter, PluginConfigError, type Options, type PluginContext } from '../plugins/api.js';
+import { defineFilter, PluginConfigError, type PluginContext, type ResolvedOptions as Options } from '../plugins/api.js';
 import type { EcsMode } from '../plugins/options.js';
 import { fieldReader, matchWriter, rubyToS, type CaptureTarget, type MatchWriter } from '../formats/grok/capture.js';
 import { compileGrokAsync, type CompiledGrok } from '../formats/grok/compile.js';
@@ -59,15 +59,15 @@ export function grokSettings(options: Options, ecs: EcsMode, cwd?: string): Grok
   const tagOnFailure = options.tag_on_failure === undefined ? ['_grokparsefailure'] : (options.tag_on_failure as unknown[]).map(String);
   return {
     match,
-    breakOnMatch: options.break_on_match ?? true,
-    namedCapturesOnly: options.named_captures_only ?? true,
-    keepEmptyCaptures: options.keep_empty_captures ?? false,
+    breakOnMatch: (options.break_on_match as boolean | undefined) ?? true,
+    namedCapturesOnly: (options.named_captures_only as boolean | undefined) ?? true,
+    keepEmptyCaptures: (options.keep_empty_captures as boolean | undefined) ?? false,
     overwrite: ((options.overwrite ?? []) as unknown[]).map(String),
     patternsDir: ((options.patterns_dir ?? []) as unknown[]).map(String),
-    patternsFilesGlob: options.patterns_files_glob ?? '*',
+    patternsFilesGlob: (options.patterns_files_glob as string | undefined) ?? '*',
     patternDefinitions: defs,
     tagOnFailure,
-    tagOnTimeout: options.tag_on_timeout ?? '_groktimeout',
+    tagOnTimeout: (options.tag_on_timeout as string | undefined) ?? '_groktimeout',
     timeoutMillis: Number(options.timeout_millis ?? 30000),
     timeoutScope: options.timeout_scope === 'event' ? 'event' : 'pattern',
     target: options.target === undefined || options.target === null || options.target === '' ? undefined : String(options.target),
@@ -297,7 +297,7 @@ export default defineFilter({
   doc: 'Parse unstructured text into fields with grok patterns (Oniguruma regexes with named, reusable parts).',
   // Undefined or cyclic patterns and bad regexes are config errors, reported by `sluice run -t` too.
   async check(options, ctx) {
-    const problems = await validateGrokOptions(options, ctx.ecs, ctx.configDir);
+    const problems = await validateGrokOptions(options, ctx.ecs, ctx.cwd);
     return problems.map((p) => new PluginConfigError(p.message, 'match', undefined, p.code));
   },
   options: {
@@ -315,8 +315,8 @@ export default defineFilter({
     timeout_scope: { type: 'string', default: 'pattern', values: ['pattern', 'event'], doc: 'Whether timeout_millis applies to each expression or to the whole event.' },
     target: { type: 'string', doc: 'Field under which captures are written (default: the event root).' },
   },
-  async create(options: Options, ctx: PluginContext) {
-    const f = await createGrokFilter(options, ctx.ecs, ctx.configDir);
+  async create(options, ctx: PluginContext) {
+    const f = await createGrokFilter(options, ctx.ecs, ctx.cwd);
     return {
       filter: (event: Event) => f.filter(event),
       close: () => f.close(),

@@ -354,11 +354,11 @@ export default defineFilter({
         replacementConstant: isTemplate(replacementText) ? undefined : parseReplacement(replacementText),
       });
     }
-    const list = (name: string): string[] => ((options[name] as Value[] | undefined) ?? []).map(textOf);
-    const uppercase = list('uppercase');
-    const capitalizeFields = list('capitalize');
-    const lowercase = list('lowercase');
-    const strip = list('strip');
+    const list = (values: readonly unknown[] | undefined): string[] => ((values ?? []) as Value[]).map(textOf);
+    const uppercase = list(options.uppercase);
+    const capitalizeFields = list(options.capitalize);
+    const lowercase = list(options.lowercase);
+    const strip = list(options.strip);
     const split = pairs(options.split).map(([f, v]) => [f, textOf(v)] as const);
     const join = pairs(options.join).map(([f, v]) => [f, textOf(v)] as const);
     const merge = pairs(options.merge).map(([f, v]) => [f, (Array.isArray(v) ? v : [v]).map(textOf)] as const);

@@ -4,7 +4,8 @@
  */
 import { hostname } from 'node:os';
 import type { Event } from '../event/event.js';
-import { defineInput, type CodecInstance } from '../plugins/api.js';
+import { defineInput } from '../plugins/api.js';
+import { fieldStamper } from '../plugins/stamp.js';
 
 export default defineInput({
   name: 'stdin',
@@ -13,11 +14,11 @@ export default defineInput({
     codec: { type: 'codec', default: 'line', doc: 'Codec decoding standard input (default `line`).' },
   },
   create(options, ctx) {
-    const codec = options.codec as CodecInstance;
+    const codec = options.codec;
     const host = hostname();
-    const addHost = ctx.ecs === 'disabled'
-      ? (e: Event) => { if (!e.includes('host')) e.set('host', host); }
-      : (e: Event) => { if (!e.includes('[host][hostname]')) e.set('[host][hostname]', host); };
+    const hostField = ctx.ecs === 'disabled' ? 'host' : '[host][hostname]';
+    const stamp = fieldStamper(ctx.logger);
+    const addHost = (e: Event): void => { stamp(e, hostField, host); };
     let stopRequested = false;
     let finish: (() => void) | undefined;
     return {

@@ -15,9 +15,8 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Event } from '../event/event.js';
 import { isHash } from '../event/values.js';
-import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type Options, type PluginContext } from '../plugins/api.js';
-import type { OptionSpecs } from '../plugins/options.js';
-import { codecOf } from './_net/codec.js';
+import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type PluginContext, type ResolvedOptions as Options } from '../plugins/api.js';
+import { defineOptions } from '../plugins/options.js';
 import { loadPlugin } from '../plugins/registry.js';
 import { SyslogFramer, frameProblemTag, DEFAULT_MAX_FRAME_SIZE, type Frame, type FramingMode } from '../formats/syslog/framing.js';
 import { TcpListener, bindError, type Peer } from '../io/tcp.js';
@@ -27,7 +26,7 @@ import { SinkGate, plainIp, pumpSocket } from '../io/pump.js';
 const FACILITY_LABELS = ['kernel', 'user-level', 'mail', 'system', 'security/authorization', 'syslogd', 'line printer', 'network news', 'UUCP', 'clock', 'security/authorization', 'FTP', 'NTP', 'log audit', 'log alert', 'clock', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'];
 const SEVERITY_LABELS = ['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug'];
 
-const OPTIONS: OptionSpecs = {
+const OPTIONS = defineOptions({
   codec: { type: 'codec', doc: 'Codec decoding each frame (default: the `syslog` codec with this input\'s label, timezone and locale options).' },
   host: { type: 'string', default: '0.0.0.0', doc: 'The address to listen on (TCP and UDP).' },
   port: { type: 'number', default: 514, doc: 'The port to listen on (TCP and UDP). Ports below 1024 may need privileges; 5514 is usual.' },
@@ -46,7 +45,7 @@ const OPTIONS: OptionSpecs = {
   receive_buffer_bytes: { type: 'number', doc: 'UDP socket receive buffer size (SO_RCVBUF); the OS default when unset.' },
   grok_pattern: { type: 'string', obsolete: 'sluice decodes RFC 5424 and RFC 3164 natively; use a `grok` filter on `[event][original]` for other formats.', doc: 'Not supported (see the message).' },
   syslog_field: { type: 'string', obsolete: 'sluice decodes the received frame itself; decode another field with the `syslog` codec in a filter pipeline.', doc: 'Not supported (see the message).' },
-};
+});
 
 /** Options of the syslog codec that this input forwards when the codec declares them. */
 const FORWARDED = ['use_labels', 'facility_labels', 'severity_labels', 'timezone', 'locale', 'lenient', 'format'] as const;
@@ -222,7 +221,7 @@ export default defineInput({
   async create(options, ctx) {
     const max = options.max_frame_size as number;
     if (!Number.isInteger(max) || max < 1) throw new Error(`syslog input: max_frame_size must be a positive integer, got ${max}`);
-    let codec = options.codec ? await codecOf(options.codec, 'syslog', ctx) : undefined;
+    let codec = options.codec;
     if (!codec) {
       const def = await loadPlugin('codec', 'syslog');
       if (!def) throw new Error('syslog input: the syslog codec is not available');

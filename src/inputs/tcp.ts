@@ -16,15 +16,14 @@ import tls from 'node:tls';
 import { promises as dns } from 'node:dns';
 import type { Event } from '../event/event.js';
 import type { Hash, Value } from '../event/values.js';
-import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type Options, type PluginContext } from '../plugins/api.js';
-import type { OptionSpecs } from '../plugins/options.js';
-import { codecOf } from './_net/codec.js';
+import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type PluginContext, type ResolvedOptions as Options } from '../plugins/api.js';
+import { defineOptions } from '../plugins/options.js';
 import { TcpListener, type Peer } from '../io/tcp.js';
 import { SinkGate, plainIp, pumpSocket } from '../io/pump.js';
 import { proxiedConsumer, type ProxyInfo } from '../io/proxy.js';
 import { TLS_OPTION_SPECS, TlsConfigError, peerSubject, tlsSettings, type TlsSettings } from '../io/tls.js';
 
-const OPTIONS: OptionSpecs = {
+const OPTIONS = defineOptions({
   host: { type: 'string', default: '0.0.0.0', doc: 'Server mode: the address to listen on. Client mode: the address to connect to.' },
   port: { type: 'number', required: true, doc: 'Server mode: the port to listen on. Client mode: the port to connect to.' },
   codec: { type: 'codec', default: 'line', doc: 'Codec decoding each connection\'s bytes (default `line`); every connection gets its own decoder.' },
@@ -33,7 +32,7 @@ const OPTIONS: OptionSpecs = {
   tcp_keep_alive: { type: 'boolean', default: false, doc: 'Enable TCP keep-alive on connections (OS timings).' },
   dns_reverse_lookup_enabled: { type: 'boolean', default: true, doc: 'Resolve the client\'s IP to a host name for the host field (falls back to the IP).' },
   ...TLS_OPTION_SPECS,
-};
+});
 
 type FieldNames = { host: string; hostIp: string; port: string; sslSubject: string; proxyHost: string; proxyPort: string };
 const LEGACY_FIELDS: FieldNames = { host: 'host', hostIp: '[@metadata][ip_address]', port: 'port', sslSubject: 'sslsubject', proxyHost: 'proxy_host', proxyPort: 'proxy_port' };
@@ -211,12 +210,12 @@ export default defineInput({
     const mode = options.mode === 'client' ? 'client' : 'server';
     let conf: TlsSettings;
     try {
-      conf = tlsSettings(options, mode, ctx.logger, ctx.configDir);
+      conf = tlsSettings(options, mode, ctx.logger, ctx.cwd);
     } catch (err) {
       if (err instanceof TlsConfigError) throw new Error(`tcp input: ${err.message}`);
       throw err;
     }
-    const codec = await codecOf(options.codec, 'line', ctx);
+    const codec = options.codec;
     return new TcpInput(options, ctx, codec, conf);
   },
 });

@@ -11,13 +11,12 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Event } from '../event/event.js';
-import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type Options, type PluginContext } from '../plugins/api.js';
-import type { OptionSpecs } from '../plugins/options.js';
-import { codecOf } from './_net/codec.js';
+import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type PluginContext, type ResolvedOptions as Options } from '../plugins/api.js';
+import { defineOptions } from '../plugins/options.js';
 import { plainIp } from '../io/pump.js';
 import { bindError } from '../io/tcp.js';
 
-const OPTIONS: OptionSpecs = {
+const OPTIONS = defineOptions({
   codec: { type: 'codec', default: 'plain', doc: 'Codec decoding each datagram (default `plain`).' },
   host: { type: 'string', default: '0.0.0.0', doc: 'The address to listen on (IPv4 or IPv6).' },
   port: { type: 'number', required: true, doc: 'The port to listen on.' },
@@ -26,7 +25,7 @@ const OPTIONS: OptionSpecs = {
   workers: { type: 'number', default: 2, doc: 'Accepted for compatibility: decoding runs on the event loop, so it has no effect.' },
   queue_size: { type: 'number', default: 2000, doc: 'Datagrams held in memory while the pipeline is full, before datagrams are dropped.' },
   source_ip_fieldname: { type: 'string', doc: 'Field for the sender\'s IP (default `host`, or `[host][ip]` in ECS mode).' },
-};
+});
 
 interface Datagram { data: Buffer; ip: string; port: number }
 
@@ -149,7 +148,7 @@ export default defineInput({
   doc: 'Reads events from UDP datagrams, one datagram per frame, with the sender\'s IP on each event.',
   options: OPTIONS,
   async create(options, ctx) {
-    const codec = await codecOf(options.codec, 'plain', ctx);
+    const codec = options.codec;
     return new UdpInput(options, ctx, codec);
   },
 });

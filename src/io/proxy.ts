@@ -13,7 +13,7 @@ export interface ProxyInfo {
 }
 
 import type { Socket } from 'node:net';
-import type { Logger } from '../plugins/api.js';
+import type { Logger } from '../services/logger.js';
 
 /** The spec caps the v1 line at 107 bytes including CRLF. */
 const MAX_HEADER = 107;

@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Logger } from '../plugins/api.js';
+import type { Logger } from '../services/logger.js';
 import { peerSubject } from './tls.js';
 import { drainBuffered, plainIp } from './pump.js';
 

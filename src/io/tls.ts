@@ -5,7 +5,9 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { SecureContextOptions, TlsOptions, ConnectionOptions, SecureVersion, PeerCertificate, TLSSocket } from 'node:tls';
-import type { Logger, Options } from '../plugins/api.js';
+import type { Logger } from '../services/logger.js';
+
+type Options = Readonly<Record<string, unknown>>;
 
 export type ClientAuthentication = 'none' | 'optional' | 'required';
 

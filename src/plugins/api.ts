@@ -1,42 +1,46 @@
 /**
  * The plugin contract. A plugin module lives at `src/<kind>s/<name>.ts` (or `<name>/index.ts`) and
  * default-exports one definition made with `defineInput` / `defineFilter` / `defineCodec` / `defineOutput`.
- * Its file name is the name users write in configs.
+ * Its file name is the name users write in configs; the build lists every such module in the generated
+ * plugin index (scripts/gen-plugin-index.mjs).
  *
- * `create` receives the options already validated and coerced (defaults filled in, codec options
- * already turned into CodecInstance objects), so a plugin never re-parses options per event.
+ * `create` receives the options already validated and coerced (defaults filled in, the codec already
+ * created), typed from the plugin's own declarations, so a plugin never re-parses options per event.
+ * Everything a plugin needs from the runtime (logger, metrics, codecs, where to keep state) comes through
+ * its PluginContext: plugins never import src/runtime.
  */
 import type { Event } from '../event/event.js';
-import type { EcsMode, OptionSpecs } from './options.js';
+import {
+  COMMON_CODEC_OPTIONS, COMMON_FILTER_OPTIONS, COMMON_INPUT_OPTIONS, COMMON_OUTPUT_OPTIONS,
+  type EcsMode, type OptionSpecs, type OptionsOf,
+} from './options.js';
 
-export type PluginKind = 'input' | 'filter' | 'codec' | 'output';
-
-export interface Logger {
-  debug(msg: string, data?: Record<string, unknown>): void;
-  info(msg: string, data?: Record<string, unknown>): void;
-  warn(msg: string, data?: Record<string, unknown>): void;
-  error(msg: string, data?: Record<string, unknown>): void;
-}
+export type { LogData, Logger } from '../services/logger.js';
+export type { Counter, Gauge, PluginKind, PluginMetrics } from '../services/metrics.js';
+import type { Logger } from '../services/logger.js';
+import type { PluginKind, PluginMetrics } from '../services/metrics.js';
 
 export interface PluginContext {
+  /** The plugin's `id` option, or a generated one (`grok_1`). */
+  readonly id: string;
+  /** The pipeline it runs in (`pipeline.id`). */
+  readonly pipelineId: string;
   /** Effective ECS mode: the plugin's `ecs_compatibility`, else the pipeline's. */
-  ecs: EcsMode;
-  /** The plugin's `id` option, or a generated one. */
-  id: string;
-  logger: Logger;
+  readonly ecs: EcsMode;
+  readonly logger: Logger;
+  readonly metrics: PluginMetrics;
+  /** Directory relative paths in options resolve against: the working directory, as in Logstash. */
+  readonly cwd: string;
+  /** `path.data`: where plugins keep state across restarts (sincedb files, offsets). */
+  readonly dataDir: string;
   /** Create another plugin's codec from its name and options (for plugins with a nested codec). */
   createCodec(name: string, options?: Record<string, unknown>): Promise<CodecInstance>;
-  /** Directory of the config file that declared the plugin (for relative paths), when known. */
-  configDir?: string;
 }
 
-/** Validated options as the plugin receives them. */
-export type Options = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** What a plugin's `check` gets: the effective ECS mode and where the config file lives. */
+/** What a plugin's `check` gets: the effective ECS mode and the directory relative paths resolve against. */
 export interface CheckContext {
-  ecs: EcsMode;
-  configDir?: string;
+  readonly ecs: EcsMode;
+  readonly cwd: string;
 }
 
 /**
@@ -47,24 +51,13 @@ export interface CheckContext {
  * - a function that returns the problems it finds (or throws one).
  * A PluginConfigError names the option at fault and may carry a more specific diagnostic code.
  */
-export type PluginCheck =
+export type PluginCheck<O> =
   | 'create'
-  | ((options: Options, ctx: CheckContext) => void | PluginConfigError[] | Promise<void | PluginConfigError[]>);
+  | ((options: O, ctx: CheckContext) => void | PluginConfigError[] | Promise<void | PluginConfigError[]>);
 
 /** A problem in a plugin's options, reported at config-check time (`code` defaults to SLC_PLUGIN_CONFIG). */
 export class PluginConfigError extends Error {
   constructor(message: string, readonly option?: string, readonly hint?: string, readonly code?: string) { super(message); }
-}
-
-interface DefinitionBase<K extends PluginKind> {
-  kind: K;
-  name: string;
-  /** One paragraph for the option reference. */
-  doc: string;
-  /** Plugin-specific options; the common options of the kind are added by the registry. */
-  options: OptionSpecs;
-  /** Config-time check of the options beyond the declaration (see PluginCheck). */
-  check?: PluginCheck;
 }
 
 // ---- codecs -------------------------------------------------------------------------------------
@@ -95,10 +88,6 @@ export interface CodecInstance {
   close?(): void | Promise<void>;
 }
 
-export interface CodecDefinition extends DefinitionBase<'codec'> {
-  create(options: Options, ctx: PluginContext): CodecInstance | Promise<CodecInstance>;
-}
-
 // ---- inputs -------------------------------------------------------------------------------------
 
 /** Where an input puts its events. The pipeline decorates them (type, tags, add_field) and queues them. */
@@ -110,6 +99,14 @@ export interface InputSink {
   push(event: Event): boolean;
   /** Resolves when there is room in the queue again. */
   drained(): Promise<void>;
+  /**
+   * Resolves once every event pushed so far is accepted by the queue: in memory at once, with
+   * `queue.type: persisted` once written to the queue's pages. Inputs that answer their senders (the http
+   * input's response, a beats ACK, a file position in the sincedb) wait for this before answering.
+   */
+  accepted(): Promise<void>;
+  /** True while the queue is full (the http input answers 429 instead of waiting). */
+  readonly full: boolean;
   /** True once shutdown has begun: the input should stop producing and return from run(). */
   readonly stopping: boolean;
 }
@@ -117,12 +114,14 @@ export interface InputSink {
 export interface InputInstance {
   /** Produce events until the source ends or `stop()` is called. Resolving means the input is done. */
   run(sink: InputSink): Promise<void>;
+  /**
+   * Resolves once the input receives data (its sockets are bound), after run() was called; rejects when it
+   * cannot (a port in use). The pipeline logs `Pipelines running` only after every input's ready().
+   * Inputs without a listener may leave it out.
+   */
+  ready?(): Promise<void>;
   /** Stop accepting data (close listeners); run() should resolve soon after, flushing codecs. */
   stop(): void | Promise<void>;
-}
-
-export interface InputDefinition extends DefinitionBase<'input'> {
-  create(options: Options, ctx: PluginContext): InputInstance | Promise<InputInstance>;
 }
 
 // ---- filters ------------------------------------------------------------------------------------
@@ -140,25 +139,116 @@ export interface FilterInstance {
   close?(): void | Promise<void>;
 }
 
-export interface FilterDefinition extends DefinitionBase<'filter'> {
-  create(options: Options, ctx: PluginContext): FilterInstance | Promise<FilterInstance>;
-}
-
 // ---- outputs ------------------------------------------------------------------------------------
 
+/** An event an output refused for good (a mapping error): it goes to the dead letter queue when enabled. */
+export interface Rejection {
+  /** Index of the event in the batch given to `receive`. */
+  index: number;
+  /** Why, as the destination said it (`status 400: mapper_parsing_exception …`). */
+  reason: string;
+}
+
+/**
+ * What became of a batch. Events not listed were written. Returning nothing means all were written;
+ * throwing means none was and the whole batch is retried later (a connection refused, a 503 for the request).
+ */
+export interface DeliveryReport {
+  /** Events to send again after a back-off (a per-item 429 or 503): only these are resent. */
+  retry?: readonly number[];
+  /** Events refused for good: to the dead letter queue when it is enabled, else logged and counted. */
+  rejected?: readonly Rejection[];
+  /** Events dropped on purpose and counted, not retried (a 409 conflict on `create`). */
+  dropped?: readonly number[];
+}
+
+/** Given to an output with each batch. */
+export interface DeliveryContext {
+  /** Aborted when the pipeline must stop waiting (a second signal, or a persisted queue that keeps the batch). */
+  readonly signal: AbortSignal;
+  /** 0 for the first try of these events, then 1, 2, … for each retry. */
+  readonly attempt: number;
+}
+
+/** Back-off between retries of one batch: from `initialMs`, doubling up to `maxMs` (Logstash: 2 s to 64 s). */
+export interface RetryPolicy {
+  initialMs: number;
+  maxMs: number;
+}
+
 export interface OutputInstance {
-  /** Write a batch. Resolve once written (back-pressure flows upstream through this promise). */
-  receive(events: readonly Event[]): void | Promise<void>;
+  /**
+   * Deliver a batch (events in order). The pipeline retries what is reported retryable, with back-off,
+   * holding the pipeline (and so the inputs) meanwhile; nothing is dropped silently.
+   */
+  receive(events: readonly Event[], delivery: DeliveryContext): void | DeliveryReport | Promise<void | DeliveryReport>;
+  /** Back-off for retries; the pipeline's default (2 s doubling to 64 s) when absent. */
+  readonly retryPolicy?: RetryPolicy;
   close?(): void | Promise<void>;
 }
 
-export interface OutputDefinition extends DefinitionBase<'output'> {
-  create(options: Options, ctx: PluginContext): OutputInstance | Promise<OutputInstance>;
+// ---- definitions --------------------------------------------------------------------------------
+
+/** The options as validated at config time, before the plugin's typed view of them. */
+export type ResolvedOptions = Readonly<Record<string, unknown>>;
+
+interface InstanceOf {
+  input: InputInstance;
+  filter: FilterInstance;
+  codec: CodecInstance;
+  output: OutputInstance;
 }
 
-export type PluginDefinition = InputDefinition | FilterDefinition | CodecDefinition | OutputDefinition;
+const COMMON = { input: COMMON_INPUT_OPTIONS, filter: COMMON_FILTER_OPTIONS, codec: COMMON_CODEC_OPTIONS, output: COMMON_OUTPUT_OPTIONS } as const;
+type Common = typeof COMMON;
 
-export const defineInput = (d: Omit<InputDefinition, 'kind'>): InputDefinition => ({ ...d, kind: 'input' });
-export const defineFilter = (d: Omit<FilterDefinition, 'kind'>): FilterDefinition => ({ ...d, kind: 'filter' });
-export const defineCodec = (d: Omit<CodecDefinition, 'kind'>): CodecDefinition => ({ ...d, kind: 'codec' });
-export const defineOutput = (d: Omit<OutputDefinition, 'kind'>): OutputDefinition => ({ ...d, kind: 'output' });
+/** A plugin as the registry holds it: options erased to their validated form. */
+export interface PluginDefinition<K extends PluginKind = PluginKind> {
+  readonly kind: K;
+  readonly name: string;
+  /** One paragraph for the option reference. */
+  readonly doc: string;
+  /** Plugin-specific options. */
+  readonly options: OptionSpecs;
+  /** The plugin's options plus the common options of its kind (what a config may set). */
+  readonly allOptions: OptionSpecs;
+  /** Config-time check of the options beyond the declaration (see PluginCheck). */
+  readonly check?: PluginCheck<ResolvedOptions>;
+  create(options: ResolvedOptions, ctx: PluginContext): InstanceOf[K] | Promise<InstanceOf[K]>;
+}
+
+export type InputDefinition = PluginDefinition<'input'>;
+export type FilterDefinition = PluginDefinition<'filter'>;
+export type CodecDefinition = PluginDefinition<'codec'>;
+export type OutputDefinition = PluginDefinition<'output'>;
+
+/** What a plugin module writes: its own options, typed, and `create`/`check` receiving them typed. */
+interface Declaration<K extends PluginKind, S extends OptionSpecs> {
+  name: string;
+  doc: string;
+  options: S;
+  check?: PluginCheck<OptionsOf<Omit<Common[K], keyof S> & S>>;
+  create(options: OptionsOf<Omit<Common[K], keyof S> & S>, ctx: PluginContext): InstanceOf[K] | Promise<InstanceOf[K]>;
+}
+
+function define<K extends PluginKind, S extends OptionSpecs>(kind: K, d: Declaration<K, S>): PluginDefinition<K> {
+  type Typed = OptionsOf<Omit<Common[K], keyof S> & S>;
+  // The config compiler validated and coerced every option against these very declarations, so the
+  // erased options object has the declared shape: this is the one place the two views meet.
+  const typed = (o: ResolvedOptions): Typed => o as Typed;
+  const check = d.check;
+  return {
+    kind,
+    name: d.name,
+    doc: d.doc,
+    options: d.options,
+    allOptions: { ...COMMON[kind], ...d.options },
+    ...(check === undefined ? {} : { check: check === 'create' ? 'create' as const : (o: ResolvedOptions, c: CheckContext) => check(typed(o), c) }),
+    create: (o, ctx) => d.create(typed(o), ctx),
+  };
+}
+
+export const defineInput = <const S extends OptionSpecs>(d: Declaration<'input', S>): InputDefinition => define('input', d);
+export const defineFilter = <const S extends OptionSpecs>(d: Declaration<'filter', S>): FilterDefinition => define('filter', d);
+export const defineCodec = <const S extends OptionSpecs>(d: Declaration<'codec', S>): CodecDefinition => define('codec', d);
+export const defineOutput = <const S extends OptionSpecs>(d: Declaration<'output', S>): OutputDefinition => define('output', d);

@@ -1,43 +1,62 @@
 /**
- * The context each plugin instance gets (its ECS mode, id, logger, a way to make codecs), and creating a
- * codec from a bare name with its declared defaults. Shared by the runtime and the config check.
+ * The context each plugin instance gets (its ECS mode, id, logger, metrics, a way to make codecs, where
+ * relative paths resolve), and creating a codec from a bare name with its declared defaults. Shared by
+ * the runtime and the config check: whoever creates plugins says what services they get.
  */
-import type { CodecDefinition, CodecInstance, Options, PluginContext, PluginDefinition } from './api.js';
+import { join } from 'node:path';
+import type { CodecInstance, Logger, PluginContext, PluginDefinition, PluginKind, PluginMetrics, ResolvedOptions } from './api.js';
 import type { EcsMode } from './options.js';
-import { allOptions, loadPlugin } from './registry.js';
-import { createLogger } from '../runtime/logger.js';
+import { loadPlugin } from './registry.js';
+import { getLogger } from '../services/logger.js';
+import { detachedMetrics } from '../services/metrics.js';
+import { PACKAGE_ROOT } from '../services/package.js';
 
+/** What plugins of one pipeline share. Everything but the ECS mode has a default. */
 export interface RuntimeSettings {
   /** Pipeline-wide ECS mode (`pipeline.ecs_compatibility`, default v8 as in Logstash 8). */
   ecs: EcsMode;
+  /** `pipeline.id` (default `main`). */
+  pipelineId?: string;
+  /** Where relative paths in options resolve (default: the working directory). */
+  cwd?: string;
+  /** `path.data` (default: `data/` in the installation, as Logstash's LOGSTASH_HOME/data). */
+  dataDir?: string;
+  /** Metrics of a plugin instance (default: metrics nobody reads). */
+  metricsFor?: (kind: PluginKind, id: string, name: string) => PluginMetrics;
+  /** Logger of a plugin instance (default: `logstash.<kind>s.<name>` bound to the pipeline and the id). */
+  loggerFor?: (kind: PluginKind, id: string, name: string) => Logger;
 }
 
+export const DEFAULT_DATA_DIR = join(PACKAGE_ROOT, 'data');
+
 /** Options with the declaration's defaults filled in, for plugins created from a bare name. */
-export function withDefaults(def: PluginDefinition, given: Options = {}): Options {
-  const out: Options = {};
-  for (const [name, spec] of Object.entries(allOptions(def))) {
-    if (spec.default !== undefined) out[name] = structuredClone(spec.default);
+export function withDefaults(def: PluginDefinition, given: Record<string, unknown> = {}): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(def.allOptions)) {
+    if (spec.default !== undefined && spec.type !== 'codec') out[name] = structuredClone(spec.default);
   }
   return Object.assign(out, given);
 }
 
-export function contextFor(id: string, options: Options, settings: RuntimeSettings, configDir?: string): PluginContext {
+export function contextFor(kind: PluginKind, name: string, id: string, options: ResolvedOptions, settings: RuntimeSettings): PluginContext {
   const ecs = (options.ecs_compatibility as EcsMode | undefined) ?? settings.ecs;
-  const ctx: PluginContext = {
-    ecs,
+  const pipelineId = settings.pipelineId ?? 'main';
+  return {
     id,
-    logger: createLogger(id),
-    createCodec: (name, codecOptions) => createCodecByName(name, codecOptions ?? {}, { ...settings, ecs }),
+    pipelineId,
+    ecs,
+    logger: settings.loggerFor?.(kind, id, name) ?? getLogger(`logstash.${kind}s.${name}`, pipelineId, id),
+    metrics: settings.metricsFor?.(kind, id, name) ?? detachedMetrics(kind, id, name),
+    cwd: settings.cwd ?? process.cwd(),
+    dataDir: settings.dataDir ?? DEFAULT_DATA_DIR,
+    createCodec: (codec, codecOptions) => createCodecByName(codec, codecOptions ?? {}, { ...settings, ecs }),
   };
-  if (configDir !== undefined) ctx.configDir = configDir;
-  return ctx;
 }
 
 /** Create a codec from its name and (unvalidated) options; the codec inherits the given ECS mode. */
-export async function createCodecByName(name: string, options: Options, settings: RuntimeSettings): Promise<CodecInstance> {
+export async function createCodecByName(name: string, options: Record<string, unknown>, settings: RuntimeSettings): Promise<CodecInstance> {
   const def = await loadPlugin('codec', name);
   if (!def) throw new Error(`unknown codec "${name}"`);
   const opts = withDefaults(def, options);
-  return (def as CodecDefinition).create(opts, contextFor(name, opts, settings));
+  return def.create(opts, contextFor('codec', name, name, opts, settings));
 }
-

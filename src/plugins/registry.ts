@@ -1,51 +1,21 @@
 /**
- * Finds plugins by name. Each plugin is a module under src/<kind>s/ named as users write it, so the
- * registry discovers them from the directory listing (no central list to keep in sync) and imports
- * only the plugins a config uses.
+ * Finds plugins by name. The plugin index (src/plugins/generated/index.ts) is generated at build time from
+ * the plugin modules under src/, so nothing is scanned at run time and a config imports only the plugins it
+ * uses. Tests and embedders can register further definitions in code.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join } from 'node:path';
 import type { PluginDefinition, PluginKind } from './api.js';
-import { COMMON_CODEC_OPTIONS, COMMON_FILTER_OPTIONS, COMMON_INPUT_OPTIONS, COMMON_OUTPUT_OPTIONS, type OptionSpecs } from './options.js';
+import { PLUGIN_INDEX } from './generated/index.js';
 
-const srcRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const MODULE_EXT = /\.(js|ts)$/;
-const NOT_PLUGIN = /(\.d\.ts|\.test\.ts|\.map)$/;
-
-const listing = new Map<PluginKind, Map<string, string>>();
-
-/** Plugin name → module file, for one kind. */
-function modules(kind: PluginKind): Map<string, string> {
-  let m = listing.get(kind);
-  if (m) return m;
-  m = new Map();
-  const dir = join(srcRoot, `${kind}s`);
-  let entries: string[] = [];
-  try { entries = readdirSync(dir); } catch { /* no plugins of this kind yet */ }
-  for (const entry of entries.sort()) {
-    const full = join(dir, entry);
-    if (statSync(full).isDirectory()) {
-      for (const idx of ['index.js', 'index.ts']) {
-        try { statSync(join(full, idx)); m.set(entry, join(full, idx)); break; } catch { /* next */ }
-      }
-    } else if (MODULE_EXT.test(entry) && !NOT_PLUGIN.test(entry) && !entry.startsWith('_')) {
-      const name = entry.replace(MODULE_EXT, '');
-      if (!m.has(name)) m.set(name, full);
-    }
-  }
-  listing.set(kind, m);
-  return m;
-}
+export const PLUGIN_KINDS: readonly PluginKind[] = ['input', 'filter', 'codec', 'output'];
 
 /** Definitions registered in code (tests, embedders), by kind and name. */
 const registered = new Map<PluginKind, Map<string, PluginDefinition>>();
 
-/** Names of every plugin of a kind (for suggestions and the option reference). */
+/** Names of every plugin of a kind (for suggestions, `sluice plugins list` and the option reference). */
 export function pluginNames(kind: PluginKind): string[] {
-  const names = new Set(modules(kind).keys());
+  const names = new Set(Object.keys(PLUGIN_INDEX[kind]));
   for (const name of registered.get(kind)?.keys() ?? []) names.add(name);
-  return [...names];
+  return [...names].sort();
 }
 
 const loaded = new Map<string, Promise<PluginDefinition | undefined>>();
@@ -58,36 +28,27 @@ export function registerPlugin(def: PluginDefinition): () => void {
   let byName = registered.get(def.kind);
   if (!byName) registered.set(def.kind, (byName = new Map()));
   byName.set(def.name, def);
-  const key = `${def.kind}:${def.name}`;
-  loaded.delete(key);
   return () => {
     if (registered.get(def.kind)?.get(def.name) === def) registered.get(def.kind)!.delete(def.name);
-    loaded.delete(key);
   };
 }
 
 /** Load a plugin's definition, or undefined when no such plugin exists. */
-export function loadPlugin(kind: PluginKind, name: string): Promise<PluginDefinition | undefined> {
+export function loadPlugin<K extends PluginKind>(kind: K, name: string): Promise<PluginDefinition<K> | undefined> {
+  const own = registered.get(kind)?.get(name);
+  if (own) return Promise.resolve(own as PluginDefinition<K>);
   const key = `${kind}:${name}`;
   let p = loaded.get(key);
   if (!p) {
-    const own = registered.get(kind)?.get(name);
-    if (own) return Promise.resolve(own);
-    const file = modules(kind).get(name);
-    p = file === undefined
+    const load = Object.prototype.hasOwnProperty.call(PLUGIN_INDEX[kind], name) ? PLUGIN_INDEX[kind][name] : undefined;
+    p = load === undefined
       ? Promise.resolve(undefined)
-      : import(pathToFileURL(file).href).then((mod: { default: PluginDefinition }) => {
+      : load().then((mod) => {
         const def = mod.default;
-        if (!def || def.kind !== kind) throw new Error(`${file} does not default-export a ${kind} definition`);
+        if (!def || def.kind !== kind) throw new Error(`the module of ${kind} \`${name}\` does not default-export a ${kind} definition`);
         return def;
       });
     loaded.set(key, p);
   }
-  return p;
-}
-
-/** The plugin's own options plus the common options of its kind. */
-export function allOptions(def: PluginDefinition): OptionSpecs {
-  const common = { input: COMMON_INPUT_OPTIONS, filter: COMMON_FILTER_OPTIONS, codec: COMMON_CODEC_OPTIONS, output: COMMON_OUTPUT_OPTIONS }[def.kind];
-  return { ...common, ...def.options };
+  return p as Promise<PluginDefinition<K> | undefined>;
 }

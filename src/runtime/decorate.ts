@@ -6,7 +6,7 @@
 import type { Event } from '../event/event.js';
 import { compileSprintf, type Formatter } from '../event/sprintf.js';
 import type { Value } from '../event/values.js';
-import type { Options } from '../plugins/api.js';
+import type { PlanOptions as Options } from '../config/plan.js';
 
 type Decoration = (event: Event) => void;
 

@@ -11,7 +11,7 @@ import type { Event } from '../event/event.js';
 import type { FilterInstance, OutputInstance } from '../plugins/api.js';
 import { compileFilterMatched } from './decorate.js';
 import { createFilter, createOutput, type RuntimeSettings } from './instantiate.js';
-import { createLogger } from './logger.js';
+import { getLogger } from '../services/logger.js';
 
 type MaybePromise = void | Promise<void>;
 type Continuation = (event: Event) => MaybePromise;
@@ -34,7 +34,7 @@ type FNode = Tree<FilterNode>;
 interface OutputNode { kind: 'output'; plan: PluginPlan; instance: OutputInstance; index: number }
 type ONode = Tree<OutputNode>;
 
-const log = createLogger('pipeline');
+const log = getLogger('logstash.javapipeline');
 
 function pick<N>(node: IfNode<N>, event: Event): BranchNode<N> | undefined {
   for (const b of node.branches) if (b.condition === null || b.condition(event)) return b;
@@ -201,7 +201,7 @@ export class OutputGraph {
       const batch = perOutput[o.index]!;
       if (batch.length === 0) continue;
       try {
-        await o.instance.receive(batch);
+        await o.instance.receive(batch, { signal: new AbortController().signal, attempt: 0 });
       } catch (err) {
         log.error(`output ${o.plan.id} (${o.plan.name}) failed to write ${batch.length} events`, {
           error: err instanceof Error ? err.message : String(err),

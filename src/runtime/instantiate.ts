@@ -1,29 +1,25 @@
 /**
- * Turns validated plans into running plugin instances: builds each plugin's context, resolves its codec
- * (the planned one, or the plugin's declared default), and calls `create` once.
+ * Turns validated plans into running plugin instances: builds each plugin's context, creates its codec
+ * (the planned one, or the plugin's declared default; none when it declares no default), and calls `create` once. This is the one place a
+ * `codec` option becomes a CodecInstance.
  */
-import type { CodecPlan, PluginPlan } from '../config/plan.js';
+import type { CodecPlan, PlanOptions, PluginPlan } from '../config/plan.js';
 import { isCodecPlan } from '../config/plan.js';
-import type {
-  CodecDefinition, CodecInstance, FilterDefinition, FilterInstance, InputDefinition, InputInstance, Options,
-  OutputDefinition, OutputInstance,
-} from '../plugins/api.js';
+import type { CodecInstance, FilterInstance, InputInstance, OutputInstance, PluginDefinition, PluginKind } from '../plugins/api.js';
 import type { EcsMode } from '../plugins/options.js';
 import { contextFor, createCodecByName, type RuntimeSettings } from '../plugins/context.js';
 
 export { createCodecByName, withDefaults, type RuntimeSettings } from '../plugins/context.js';
 
 export async function createCodec(plan: CodecPlan, settings: RuntimeSettings): Promise<CodecInstance> {
-  const def = plan.definition as CodecDefinition;
-  return def.create(plan.options, contextFor(plan.name, plan.options, settings));
+  const def = plan.definition as PluginDefinition<'codec'>;
+  return def.create(plan.options, contextFor('codec', plan.name, plan.name, plan.options, settings));
 }
 
-/**
- * Replace the `codec` option by a CodecInstance: the planned codec, else a codec named by string, else the
- * plugin's declared default codec.
- */
-async function resolveCodec(plan: PluginPlan, settings: RuntimeSettings): Promise<Options> {
+/** The plugin's options with `codec` created: the planned codec, else the plugin's declared default. */
+async function withCodec(plan: PluginPlan, settings: RuntimeSettings): Promise<PlanOptions> {
   const options = { ...plan.options };
+  if (!('codec' in plan.definition.allOptions)) return options;
   const ecs = (options.ecs_compatibility as EcsMode | undefined) ?? settings.ecs;
   const codec = options.codec;
   if (isCodecPlan(codec)) {
@@ -31,30 +27,19 @@ async function resolveCodec(plan: PluginPlan, settings: RuntimeSettings): Promis
     const codecOptions = { ...codec.options };
     codecOptions.ecs_compatibility ??= ecs;
     options.codec = await createCodec({ ...codec, options: codecOptions }, settings);
-  } else if (typeof codec === 'string') {
-    options.codec = await createCodecByName(codec, {}, { ...settings, ecs });
-  } else if (codec === undefined) {
-    const fallback = plan.definition.options.codec?.default;
+  } else {
+    const fallback = plan.definition.allOptions.codec?.default;
     if (typeof fallback === 'string') options.codec = await createCodecByName(fallback, {}, { ...settings, ecs });
   }
   return options;
 }
 
-function configDirOf(plan: PluginPlan): string | undefined {
-  const f = plan.location.file;
-  return f && f !== 'config string' ? f.replace(/[/\\][^/\\]*$/, '') : undefined;
+async function create<K extends PluginKind>(plan: PluginPlan, settings: RuntimeSettings): Promise<Awaited<ReturnType<PluginDefinition<K>['create']>>> {
+  const def = plan.definition as PluginDefinition<K>;
+  const options = await withCodec(plan, settings);
+  return def.create(options, contextFor(plan.kind, plan.name, plan.id, options, settings)) as Promise<Awaited<ReturnType<PluginDefinition<K>['create']>>>;
 }
 
-export async function createInput(plan: PluginPlan, settings: RuntimeSettings): Promise<InputInstance> {
-  const options = await resolveCodec(plan, settings);
-  return (plan.definition as InputDefinition).create(options, contextFor(plan.id, options, settings, configDirOf(plan)));
-}
-
-export async function createFilter(plan: PluginPlan, settings: RuntimeSettings): Promise<FilterInstance> {
-  return (plan.definition as FilterDefinition).create(plan.options, contextFor(plan.id, plan.options, settings, configDirOf(plan)));
-}
-
-export async function createOutput(plan: PluginPlan, settings: RuntimeSettings): Promise<OutputInstance> {
-  const options = await resolveCodec(plan, settings);
-  return (plan.definition as OutputDefinition).create(options, contextFor(plan.id, options, settings, configDirOf(plan)));
-}
+export const createInput = (plan: PluginPlan, settings: RuntimeSettings): Promise<InputInstance> => create<'input'>(plan, settings);
+export const createFilter = (plan: PluginPlan, settings: RuntimeSettings): Promise<FilterInstance> => create<'filter'>(plan, settings);
+export const createOutput = (plan: PluginPlan, settings: RuntimeSettings): Promise<OutputInstance> => create<'output'>(plan, settings);

@@ -10,7 +10,7 @@ import type { InputInstance, InputSink } from '../plugins/api.js';
 import { compileInputDecoration } from './decorate.js';
 import { FilterGraph, OutputGraph } from './graph.js';
 import { createInput, type RuntimeSettings } from './instantiate.js';
-import { createLogger } from './logger.js';
+import { getLogger } from '../services/logger.js';
 import { BoundedQueue } from './queue.js';
 
 export interface PipelineSettings extends RuntimeSettings {
@@ -24,7 +24,7 @@ export interface PipelineSettings extends RuntimeSettings {
   flushIntervalMs?: number;
 }
 
-const log = createLogger('pipeline');
+const log = getLogger('logstash.javapipeline');
 
 interface RunningInput { plan: PluginPlan; instance: InputInstance; done?: Promise<void> }
 
@@ -90,6 +90,8 @@ export class Pipeline {
           return queue.push(event);
         },
         drained: () => queue.drained(),
+        accepted: () => Promise.resolve(),
+        get full() { return queue.size >= queue.capacity; },
         get stopping() { return pipeline.#stopping; },
       };
       input.done = input.instance.run(sink).catch((err: unknown) => {

@@ -4,10 +4,10 @@
  * definitions win, so users can redefine built-in patterns.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import fg from 'fast-glob';
-import type { EcsMode } from '../../plugins/options.js';
+import { PACKAGE_ROOT } from '../../services/package.js';
+import type { EcsMode } from '../../event/ecs.js';
 
 /** Where a definition came from, for error messages. */
 export interface PatternOrigin {
@@ -22,8 +22,7 @@ export interface PatternDef {
 
 export type PatternTable = Map<string, PatternDef>;
 
-/** The repository root: src/formats/grok or dist/formats/grok are three levels below it. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export { PACKAGE_ROOT };
 
 /** The built-in pattern directory for an ECS mode (Logstash uses ecs-v1 for both v1 and v8). */
 export function builtinPatternDir(ecs: EcsMode): string {

@@ -6,7 +6,7 @@
  */
 import { compileGrokAsync } from '../grok/compile.js';
 import { buildLibrary, type LibraryOptions } from '../grok/library.js';
-import type { EcsMode } from '../../plugins/options.js';
+import type { EcsMode } from '../../event/ecs.js';
 import type { LineMatcher } from './joiner.js';
 
 export interface MatcherOptions {
