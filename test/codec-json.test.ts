@@ -1,14 +1,14 @@
+import { testContext } from './helpers/plugin-context.js';
 import { describe, expect, it } from 'vitest';
 import type { Event } from '../src/event/event.js';
-import type { CodecDefinition, CodecInstance, PluginContext } from '../src/plugins/api.js';
+import type { CodecDefinition, CodecInstance } from '../src/plugins/api.js';
 import type { EcsMode } from '../src/plugins/options.js';
 import { withDefaults } from '../src/runtime/instantiate.js';
 import json from '../src/codecs/json.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 async function make(opts: Record<string, unknown> = {}, ecs: EcsMode = 'v8'): Promise<CodecInstance> {
   const def = json as CodecDefinition;
-  const ctx: PluginContext = { ecs, id: 'json', logger: silent, createCodec: () => Promise.reject(new Error('none')) };
+  const ctx = testContext({ ecs, id: 'json' });
   return def.create(withDefaults(def, opts), ctx);
 }
 function frame(c: CodecInstance, text: string | Buffer): Event[] {

@@ -1,15 +1,15 @@
+import { testContext } from './helpers/plugin-context.js';
 import { describe, expect, it } from 'vitest';
 import type { Event } from '../src/event/event.js';
 import { LsFloat } from '../src/event/values.js';
-import type { CodecDefinition, CodecInstance, PluginContext } from '../src/plugins/api.js';
+import type { CodecDefinition, CodecInstance } from '../src/plugins/api.js';
 import type { EcsMode } from '../src/plugins/options.js';
 import { withDefaults } from '../src/runtime/instantiate.js';
 import jsonLines from '../src/codecs/json_lines.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 async function make(opts: Record<string, unknown> = {}, ecs: EcsMode = 'v8'): Promise<CodecInstance> {
   const def = jsonLines as CodecDefinition;
-  const ctx: PluginContext = { ecs, id: 'json_lines', logger: silent, createCodec: () => Promise.reject(new Error('none')) };
+  const ctx = testContext({ ecs, id: 'json_lines' });
   return def.create(withDefaults(def, opts), ctx);
 }
 function decodeAll(c: CodecInstance, chunks: (string | Buffer)[], end = true): Event[] {

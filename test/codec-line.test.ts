@@ -1,15 +1,15 @@
+import { testContext } from './helpers/plugin-context.js';
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
-import type { CodecDefinition, CodecInstance, PluginContext } from '../src/plugins/api.js';
+import type { CodecDefinition, CodecInstance } from '../src/plugins/api.js';
 import type { EcsMode } from '../src/plugins/options.js';
 import { withDefaults } from '../src/runtime/instantiate.js';
 import line from '../src/codecs/line.js';
 import plain from '../src/codecs/plain.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 async function make(def: unknown, opts: Record<string, unknown> = {}, ecs: EcsMode = 'v8'): Promise<CodecInstance> {
   const d = def as CodecDefinition;
-  const ctx: PluginContext = { ecs, id: d.name, logger: silent, createCodec: () => Promise.reject(new Error('none')) };
+  const ctx = testContext({ ecs, id: d.name });
   return d.create(withDefaults(d, opts), ctx);
 }
 function stream(c: CodecInstance, chunks: (string | Buffer)[], end = true): Event[] {

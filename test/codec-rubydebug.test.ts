@@ -1,14 +1,14 @@
+import { testContext } from './helpers/plugin-context.js';
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
 import { LsFloat } from '../src/event/values.js';
-import type { CodecDefinition, CodecInstance, PluginContext } from '../src/plugins/api.js';
+import type { CodecDefinition, CodecInstance } from '../src/plugins/api.js';
 import { withDefaults } from '../src/runtime/instantiate.js';
 import rubydebug, { rubyInspect } from '../src/codecs/rubydebug.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 async function make(opts: Record<string, unknown> = {}): Promise<CodecInstance> {
   const d = rubydebug as CodecDefinition;
-  const ctx: PluginContext = { ecs: 'v8', id: 'rubydebug', logger: silent, createCodec: () => Promise.reject(new Error('none')) };
+  const ctx = testContext({ ecs: 'v8', id: 'rubydebug' });
   return d.create(withDefaults(d, opts), ctx);
 }
 

@@ -1,13 +1,13 @@
+import { testContext } from './helpers/plugin-context.js';
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
-import type { FilterDefinition, FilterInstance, PluginContext } from '../src/plugins/api.js';
+import type { FilterDefinition, FilterInstance } from '../src/plugins/api.js';
 import { withDefaults } from '../src/runtime/instantiate.js';
 import drop from '../src/filters/drop.js';
 
-const logger = { debug() {}, info() {}, warn() {}, error() {} };
 async function make(opts: Record<string, unknown> = {}): Promise<FilterInstance> {
   const d = drop as FilterDefinition;
-  const ctx: PluginContext = { ecs: 'v8', id: 'drop', logger, createCodec: () => Promise.reject(new Error('none')) };
+  const ctx = testContext({ ecs: 'v8', id: 'drop' });
   return d.create(withDefaults(d, opts), ctx);
 }
 

@@ -6,19 +6,17 @@ import { describe, expect, it } from 'vitest';
 import type { Event } from '../src/event/event.js';
 import codecDef from '../src/codecs/multiline.js';
 import { withDefaults } from '../src/runtime/instantiate.js';
-import type { CodecInstance, Logger, PluginContext } from '../src/plugins/api.js';
+import type { CodecInstance, PluginContext } from '../src/plugins/api.js';
+import { testContext } from './helpers/plugin-context.js';
 import type { EcsMode } from '../src/plugins/options.js';
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-function ctx(ecs: EcsMode = 'v8', configDir?: string): PluginContext {
-  const c: PluginContext = { ecs, id: 'multiline', logger: quiet, createCodec: () => Promise.reject(new Error('none')) };
-  if (configDir !== undefined) c.configDir = configDir;
-  return c;
+function ctx(ecs: EcsMode = 'v8', cwd?: string): PluginContext {
+  return testContext({ ecs, id: 'multiline', ...(cwd === undefined ? {} : { cwd }) });
 }
 
-async function codec(options: Record<string, unknown>, ecs: EcsMode = 'v8', configDir?: string): Promise<CodecInstance> {
-  return codecDef.create(withDefaults(codecDef, options), ctx(ecs, configDir));
+async function codec(options: Record<string, unknown>, ecs: EcsMode = 'v8', cwd?: string): Promise<CodecInstance> {
+  return codecDef.create(withDefaults(codecDef, options), ctx(ecs, cwd));
 }
 
 /** Decode chunks as one stream and end it. */

@@ -1,7 +1,8 @@
+import { testContext } from './helpers/plugin-context.js';
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
 import { LsFloat } from '../src/event/values.js';
-import type { FilterDefinition, FilterInstance, PluginContext } from '../src/plugins/api.js';
+import type { FilterDefinition, FilterInstance } from '../src/plugins/api.js';
 import { withDefaults } from '../src/runtime/instantiate.js';
 import mutate from '../src/filters/mutate.js';
 
@@ -9,7 +10,7 @@ const warnings: string[] = [];
 const logger = { debug() {}, info() {}, warn(m: string) { warnings.push(m); }, error() {} };
 async function make(opts: Record<string, unknown>): Promise<FilterInstance> {
   const d = mutate as FilterDefinition;
-  const ctx: PluginContext = { ecs: 'v8', id: 'mutate', logger, createCodec: () => Promise.reject(new Error('none')) };
+  const ctx = testContext({ ecs: 'v8', id: 'mutate' });
   return d.create(withDefaults(d, opts), ctx);
 }
 async function run(opts: Record<string, unknown>, data: Record<string, unknown>): Promise<{ event: Event; ok: boolean }> {

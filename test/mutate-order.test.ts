@@ -1,13 +1,13 @@
+import { testContext } from './helpers/plugin-context.js';
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
-import type { FilterDefinition, PluginContext } from '../src/plugins/api.js';
+import type { FilterDefinition } from '../src/plugins/api.js';
 import { withDefaults } from '../src/runtime/instantiate.js';
 import mutate from '../src/filters/mutate.js';
 
-const logger = { debug() {}, info() {}, warn() {}, error() {} };
 async function run(opts: Record<string, unknown>, data: Record<string, unknown>): Promise<{ event: Event; ok: boolean }> {
   const d = mutate as FilterDefinition;
-  const ctx: PluginContext = { ecs: 'v8', id: 'mutate', logger, createCodec: () => Promise.reject(new Error('none')) };
+  const ctx = testContext({ ecs: 'v8', id: 'mutate' });
   const event = new Event(data as never);
   const ok = await (await d.create(withDefaults(d, opts), ctx)).filter(event, () => {});
   return { event, ok };

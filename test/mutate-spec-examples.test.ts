@@ -1,15 +1,15 @@
 // Examples from logstash-filter-mutate's spec (mutate_spec.rb), with its expected values.
+import { testContext } from './helpers/plugin-context.js';
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
 import { LsFloat } from '../src/event/values.js';
-import type { FilterDefinition, PluginContext } from '../src/plugins/api.js';
+import type { FilterDefinition } from '../src/plugins/api.js';
 import { withDefaults } from '../src/runtime/instantiate.js';
 import mutate from '../src/filters/mutate.js';
 
-const logger = { debug() {}, info() {}, warn() {}, error() {} };
 async function run(opts: Record<string, unknown>, data: Record<string, unknown>): Promise<Event> {
   const d = mutate as FilterDefinition;
-  const ctx: PluginContext = { ecs: 'v8', id: 'mutate', logger, createCodec: () => Promise.reject(new Error('none')) };
+  const ctx = testContext({ ecs: 'v8', id: 'mutate' });
   const event = new Event(data as never);
   await (await d.create(withDefaults(d, opts), ctx)).filter(event, () => {});
   return event;

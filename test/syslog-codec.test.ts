@@ -4,10 +4,10 @@
  * decodeFrame directly, so a regression shows here before the end-to-end run.
  */
 import { readFileSync } from 'node:fs';
+import { testContext } from './helpers/plugin-context.js';
 import { describe, expect, it } from 'vitest';
 import syslogCodec, { createSyslogCodec, encodeRfc5424, type SyslogCodecConfig } from '../src/codecs/syslog.js';
 import type { Event } from '../src/event/event.js';
-import type { PluginContext } from '../src/plugins/api.js';
 import { FACILITY_LABELS, resolveZone, SEVERITY_LABELS, UTC_ZONE } from '../src/formats/syslog/index.js';
 
 const base: SyslogCodecConfig = {
@@ -142,7 +142,7 @@ describe('encode', () => {
 });
 
 describe('plugin definition', () => {
-  const ctx = { ecs: 'v8', id: 'c', logger: console, createCodec: () => Promise.reject(new Error('no')) } as unknown as PluginContext;
+  const ctx = testContext({ id: 'c' });
   it('rejects an unknown timezone or locale at start-up', () => {
     expect(() => syslogCodec.create({ timezone: 'Mars/Olympus' }, ctx)).toThrow(/unknown timezone/);
     expect(() => syslogCodec.create({ locale: '!!' }, ctx)).toThrow(/unknown locale/);
@@ -232,7 +232,7 @@ describe('logstash-input-syslog spec cases (rfc3164.json) through the codec', ()
 
 describe('syslog codec stream decoder bounds', () => {
   it('cuts a line that never ends instead of holding it without limit, and loses no byte', async () => {
-    const ctx = { ecs: 'v8', id: 'syslog', logger: console, createCodec: async () => { throw new Error('unused'); } } as unknown as PluginContext;
+    const ctx = testContext({ id: 'syslog' });
     const codec = await syslogCodec.create({ ecs_compatibility: 'v8' }, ctx);
     const events: Event[] = [];
     const d = codec.decoder((e) => events.push(e));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPipeline, renderDiagnostics } from '../config/load.js';
 import { ECS_VALUES, type EcsMode } from '../plugins/options.js';
-import { LOG_FORMATS, LOG_LEVELS, configureLogging, getLogger, type LogFormat, type LogLevel } from '../services/logger.js';
+import { LOG_FORMATS, LOG_LEVELS, configureLogging, getLogger, symbol, type LogFormat, type LogLevel } from '../services/logger.js';
 import { Pipeline } from '../runtime/pipeline.js';
 import { DEFAULT_PIPELINE_CONFIG } from '../runtime/default-config.js';
 import { startProgress } from './progress.js';
@@ -130,7 +130,7 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   let pipeline: Pipeline;
   try {
-    pipeline = await Pipeline.create(plan, { ecs, workers, batchSize, batchDelayMs });
+    pipeline = await Pipeline.create(plan, { ecs, workers, batchSize, batchDelayMs, pipelineId: values['pipeline.id'] ?? 'main' });
   } catch (err) {
     process.stderr.write(`sluice: a plugin could not start: ${(err as Error).message}\n`);
     return 1;
@@ -150,7 +150,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   log.debug('pipeline started', { workers, batchSize, batchDelayMs, ecs });
   const progress = startProgress(() => pipeline.eventsOut);
-  await pipeline.run();
+  const finished = pipeline.run();
+  const id = values['pipeline.id'] ?? 'main';
+  void pipeline.ready().then((ok) => {
+    getLogger('logstash.agent').info('Pipelines running', ok
+      ? { count: 1, running_pipelines: [symbol(id)], non_running_pipelines: [] }
+      : { count: 0, running_pipelines: [], non_running_pipelines: [symbol(id)] });
+  });
+  await finished;
   progress?.stop();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

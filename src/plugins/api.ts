@@ -35,6 +35,11 @@ export interface PluginContext {
   readonly dataDir: string;
   /** Create another plugin's codec from its name and options (for plugins with a nested codec). */
   createCodec(name: string, options?: Record<string, unknown>): Promise<CodecInstance>;
+  /**
+   * Create a filter from its name and options, for plugins built from others (Logstash's syslog input runs
+   * a grok and a date filter of its own). The options get the filter's declared defaults.
+   */
+  createFilter(name: string, options?: Record<string, unknown>): Promise<FilterInstance>;
 }
 
 /** What a plugin's `check` gets: the effective ECS mode and the directory relative paths resolve against. */

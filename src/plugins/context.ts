@@ -4,7 +4,7 @@
  * the runtime and the config check: whoever creates plugins says what services they get.
  */
 import { join } from 'node:path';
-import type { CodecInstance, Logger, PluginContext, PluginDefinition, PluginKind, PluginMetrics, ResolvedOptions } from './api.js';
+import type { CodecInstance, FilterInstance, Logger, PluginContext, PluginDefinition, PluginKind, PluginMetrics, ResolvedOptions } from './api.js';
 import type { EcsMode } from './options.js';
 import { loadPlugin } from './registry.js';
 import { getLogger } from '../services/logger.js';
@@ -50,7 +50,16 @@ export function contextFor(kind: PluginKind, name: string, id: string, options: 
     cwd: settings.cwd ?? process.cwd(),
     dataDir: settings.dataDir ?? DEFAULT_DATA_DIR,
     createCodec: (codec, codecOptions) => createCodecByName(codec, codecOptions ?? {}, { ...settings, ecs }),
+    createFilter: (filter, filterOptions) => createFilterByName(filter, `${id}_${filter}`, filterOptions ?? {}, { ...settings, ecs }),
   };
+}
+
+/** Create a filter from its name and (unvalidated) options, inside another plugin. */
+export async function createFilterByName(name: string, id: string, options: Record<string, unknown>, settings: RuntimeSettings): Promise<FilterInstance> {
+  const def = await loadPlugin('filter', name);
+  if (!def) throw new Error(`unknown filter "${name}"`);
+  const opts = withDefaults(def, options);
+  return def.create(opts, contextFor('filter', name, id, opts, settings));
 }
 
 /** Create a codec from its name and (unvalidated) options; the codec inherits the given ECS mode. */

@@ -10,7 +10,7 @@ import type { InputInstance, InputSink } from '../plugins/api.js';
 import { compileInputDecoration } from './decorate.js';
 import { FilterGraph, OutputGraph } from './graph.js';
 import { createInput, type RuntimeSettings } from './instantiate.js';
-import { getLogger } from '../services/logger.js';
+import { getLogger, rateLimited } from '../services/logger.js';
 import { BoundedQueue } from './queue.js';
 
 export interface PipelineSettings extends RuntimeSettings {
@@ -38,6 +38,7 @@ export class Pipeline {
   #finished: Promise<void> | undefined;
   #failedInputs: string[] = [];
   #eventsOut = 0;
+  #ready: Promise<boolean> | undefined;
 
   private constructor(settings: PipelineSettings, inputs: RunningInput[], filters: FilterGraph, outputs: OutputGraph) {
     this.#settings = settings;
@@ -68,6 +69,14 @@ export class Pipeline {
     return this.#finished;
   }
 
+  /**
+   * Resolves once every input receives data (its listeners are bound): true, or false when an input failed
+   * before it was ready (the pipeline then stops). Call after run().
+   */
+  ready(): Promise<boolean> {
+    return this.#ready ?? Promise.resolve(false);
+  }
+
   /** Begin a graceful shutdown. */
   async stop(): Promise<void> {
     if (this.#stopping) return this.#finished;
@@ -82,11 +91,17 @@ export class Pipeline {
   async #run(): Promise<void> {
     const queue = this.#queue;
     const pipeline = this;
+    const warn = rateLimited(log);
     const inputsDone = Promise.all(this.#inputs.map((input) => {
       const decorate = compileInputDecoration(input.plan.options);
       const sink: InputSink = {
         push(event: Event): boolean {
-          if (decorate) decorate(event);
+          if (decorate) {
+            try { decorate(event); } catch (err) {
+              // add_field into a field the event holds as a scalar: the event goes on without it.
+              warn(input.plan.id, `input ${input.plan.id}: could not decorate an event; it is kept as it is`, { reason: err instanceof Error ? err.message : String(err) });
+            }
+          }
           return queue.push(event);
         },
         drained: () => queue.drained(),
@@ -103,6 +118,15 @@ export class Pipeline {
       });
       return input.done;
     })).then(() => queue.close());
+    this.#ready = Promise.all(this.#inputs.map((input) => {
+      const ready = input.instance.ready?.() ?? Promise.resolve();
+      // An input whose run() failed before it was ready is not ready.
+      return Promise.race([ready.then(() => true, () => false), input.done!.then(() => !this.#failedInputs.includes(input.plan.id))]);
+    })).then((all) => {
+      const ok = all.every(Boolean);
+      if (ok) log.info('Pipeline started', { 'pipeline.id': this.#settings.pipelineId ?? 'main' });
+      return ok;
+    });
 
     const flushTimer = this.#startPeriodicFlush();
     const workers = Array.from({ length: Math.max(1, this.#settings.workers) }, () => this.#worker());

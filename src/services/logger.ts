@@ -42,12 +42,28 @@ interface Bindings { name: string; pipeline?: string; plugin?: string }
 
 const PINO_LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 
+const SYMBOL_KEY = ':symbol';
+
+/**
+ * A Ruby symbol in log data (Logstash prints pipeline ids as `:main`): `:main` in plain lines, the
+ * string `main` in JSON lines.
+ */
+export function symbol(name: string): unknown { return { [SYMBOL_KEY]: name }; }
+
+function symbolName(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const name = (v as Record<string, unknown>)[SYMBOL_KEY];
+  return typeof name === 'string' ? name : undefined;
+}
+
 /** Ruby's inspect of a log value, as Logstash's plain log lines show it. */
 function rubyish(v: unknown): string {
   if (v === null || v === undefined) return 'nil';
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (Array.isArray(v)) return `[${v.map(rubyish).join(', ')}]`;
+  const sym = symbolName(v);
+  if (sym !== undefined) return `:${sym}`;
   if (typeof v === 'object') return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `:${k}=>${rubyish(x)}`).join(', ')}}`;
   return String(v);
 }
@@ -83,7 +99,7 @@ function makeRoot(): pino.Logger {
   const { format, file, sink } = settings;
   const out = sink ?? ((line: string) => { process.stderr.write(line); });
   const write = (json: string): void => {
-    const line = format === 'plain' ? plainLine(json) : json;
+    const line = format === 'plain' ? plainLine(json) : json.includes(SYMBOL_KEY) ? symbolsAsStrings(json) : json;
     out(line);
     if (file) appendFileSync(file, line);
   };
@@ -93,6 +109,12 @@ function makeRoot(): pino.Logger {
     messageKey: 'msg',
     formatters: { level: (_label, number) => ({ level: number }) },
   }, { write });
+}
+
+function symbolsAsStrings(json: string): string {
+  try {
+    return JSON.stringify(JSON.parse(json), (_k, v: unknown) => symbolName(v) ?? v) + '\n';
+  } catch { return json; }
 }
 
 /** Set the level, format and destination of every logger (existing ones included). */
