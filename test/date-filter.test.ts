@@ -2,11 +2,11 @@
  * The date filter, with the cases of logstash-filter-date's spec (spec/filters/date_spec.rb) and Joda's
  * parsing rules it relies on.
  */
+import { createPlugin, testContext } from './helpers/plugin-context.js';
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
 import { LsFloat } from '../src/event/values.js';
 import dateFilter, { createDateFilter, type DateFilterConfig } from '../src/filters/date/index.js';
-import type { PluginContext } from '../src/plugins/api.js';
 
 function run(cfg: Partial<DateFilterConfig> & { formats: string[] }, data: Record<string, unknown>): { ok: boolean; ev: Event } {
   const f = createDateFilter({ field: 'mydate', target: '@timestamp', tagOnFailure: ['_dateparsefailure'], ...cfg });
@@ -150,10 +150,10 @@ describe('fields and options', () => {
   it('an array value is a failure (Logstash parses only strings and numbers)', () => {
     expect(run({ formats: ['ISO8601'] }, { mydate: ['2013-01-01T00:00:00Z'] }).ev.tags).toEqual(['_dateparsefailure']);
   });
-  it('configuration errors: match without a format, unknown zone, unparseable pattern letter', () => {
-    const ctx = { ecs: 'v8', id: 'd', logger: console } as unknown as PluginContext;
-    expect(() => dateFilter.create({ match: ['mydate'] }, ctx)).toThrow(/at least one date format/);
-    expect(() => dateFilter.create({ match: ['mydate', 'ISO8601'], timezone: 'Nowhere/City' }, ctx)).toThrow(/unknown timezone/);
-    expect(() => dateFilter.create({ match: ['mydate', 'HH:mm z'] }, ctx)).toThrow(/cannot be parsed/);
+  it('configuration errors: match without a format, unknown zone, unparseable pattern letter', async () => {
+    const ctx = testContext({ id: 'd' });
+    await expect(createPlugin(dateFilter, { match: ['mydate'] }, ctx)).rejects.toThrow(/at least one date format/);
+    await expect(createPlugin(dateFilter, { match: ['mydate', 'ISO8601'], timezone: 'Nowhere/City' }, ctx)).rejects.toThrow(/unknown timezone/);
+    await expect(createPlugin(dateFilter, { match: ['mydate', 'HH:mm z'] }, ctx)).rejects.toThrow(/cannot be parsed/);
   });
 });

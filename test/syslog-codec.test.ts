@@ -4,7 +4,7 @@
  * decodeFrame directly, so a regression shows here before the end-to-end run.
  */
 import { readFileSync } from 'node:fs';
-import { testContext } from './helpers/plugin-context.js';
+import { createPlugin, testContext } from './helpers/plugin-context.js';
 import { describe, expect, it } from 'vitest';
 import syslogCodec, { createSyslogCodec, encodeRfc5424, type SyslogCodecConfig } from '../src/codecs/syslog.js';
 import type { Event } from '../src/event/event.js';
@@ -143,12 +143,12 @@ describe('encode', () => {
 
 describe('plugin definition', () => {
   const ctx = testContext({ id: 'c' });
-  it('rejects an unknown timezone or locale at start-up', () => {
-    expect(() => syslogCodec.create({ timezone: 'Mars/Olympus' }, ctx)).toThrow(/unknown timezone/);
-    expect(() => syslogCodec.create({ locale: '!!' }, ctx)).toThrow(/unknown locale/);
+  it('rejects an unknown timezone or locale at start-up', async () => {
+    await expect(createPlugin(syslogCodec, { timezone: 'Mars/Olympus' }, ctx)).rejects.toThrow(/unknown timezone/);
+    await expect(createPlugin(syslogCodec, { locale: '!!' }, ctx)).rejects.toThrow(/unknown locale/);
   });
   it('applies timezone and locale options to RFC 3164 timestamps', async () => {
-    const codec = await syslogCodec.create({ timezone: '-05:00', locale: 'fr', format: 'auto', lenient: false }, ctx);
+    const codec = await createPlugin(syslogCodec, { timezone: '-05:00', locale: 'fr', format: 'auto', lenient: false }, ctx);
     const out: Event[] = [];
     codec.decodeFrame!('<164>Oct 26 15:19:25 1.2.3.4 x', (e) => out.push(e));
     codec.decodeFrame!('<164>oct. 26 15:19:25 1.2.3.4 x', (e) => out.push(e));
@@ -233,7 +233,7 @@ describe('logstash-input-syslog spec cases (rfc3164.json) through the codec', ()
 describe('syslog codec stream decoder bounds', () => {
   it('cuts a line that never ends instead of holding it without limit, and loses no byte', async () => {
     const ctx = testContext({ id: 'syslog' });
-    const codec = await syslogCodec.create({ ecs_compatibility: 'v8' }, ctx);
+    const codec = await createPlugin(syslogCodec, { ecs_compatibility: 'v8' }, ctx);
     const events: Event[] = [];
     const d = codec.decoder((e) => events.push(e));
     const piece = Buffer.alloc(256 * 1024, 'a');

@@ -10,7 +10,6 @@ import { Timestamp } from '../event/timestamp.js';
 import { lineConverter as sharedConverter, type LineConverter } from '../formats/charset.js';
 import { LineTokenizer } from '../formats/lines.js';
 import type { Decoder, StreamInfo } from '../plugins/api.js';
-import type { OptionSpec } from '../plugins/options.js';
 
 /** The charset names Logstash accepts (JRuby's Encoding.name_list, as its plugin docs list them). */
 export const CHARSETS: readonly string[] = [
@@ -37,14 +36,14 @@ export const CHARSETS: readonly string[] = [
   'external', 'locale',
 ];
 
-export const CHARSET_OPTION: OptionSpec = {
+export const CHARSET_OPTION = {
   type: 'string',
   default: 'UTF-8',
   values: CHARSETS,
   doc: 'Character encoding of the input (`UTF-8`, `CP1252`, `ISO-8859-1`, …); decoded text is UTF-8. Invalid UTF-8 is kept, escaped as Ruby prints it (`\\xFF`). Names Logstash accepts but sluice cannot decode (UTF-32, UTF-7, EBCDIC, DOS code pages) are refused at start-up.',
-};
+} as const;
 
-export const DELIMITER_OPTION: OptionSpec = { type: 'string', default: '\n', doc: 'The string that separates lines.' };
+export const DELIMITER_OPTION = { type: 'string', default: '\n', doc: 'The string that separates lines.' } as const;
 
 export type { LineConverter };
 

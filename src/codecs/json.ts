@@ -85,8 +85,8 @@ export default defineCodec({
   // Creating it opens nothing, so the config check creates it to validate the options.
   check: 'create',
   create(options, ctx) {
-    const convert = lineConverter(options.charset as string);
-    const target = options.target as string | undefined;
+    const convert = lineConverter(options.charset);
+    const target = options.target;
     const ecs = ctx.ecs !== 'disabled';
 
     const decodeText = (text: string, emit: Emit): void => {

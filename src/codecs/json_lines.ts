@@ -25,11 +25,11 @@ export default defineCodec({
   // Creating it opens nothing, so the config check creates it to validate the options.
   check: 'create',
   create(options) {
-    const convert = lineConverter(options.charset as string);
-    const delimiter = options.delimiter as string;
+    const convert = lineConverter(options.charset);
+    const delimiter = options.delimiter;
     if (delimiter === '') throw new Error('json_lines codec: delimiter must not be empty');
-    const target = options.target as string | undefined;
-    const limit = Number(options.decode_size_limit_bytes);
+    const target = options.target;
+    const limit = options.decode_size_limit_bytes;
     if (!(limit > 0)) throw new Error('json_lines codec: decode_size_limit_bytes must be positive');
 
     const decodeLine = (text: string, emit: Emit): void => {

@@ -25,10 +25,10 @@ export default defineCodec({
       if (ecs) e.set('[event][original]', text);
       return e;
     };
-    const convert = lineConverter(options.charset as string);
-    const delimiter = options.delimiter as string;
+    const convert = lineConverter(options.charset);
+    const delimiter = options.delimiter;
     if (delimiter === '') throw new Error('line codec: delimiter must not be empty');
-    const format = options.format as string | undefined;
+    const format = options.format;
     const encodeText = format === undefined ? eventToString : compileSprintf(format);
     return {
       decoder(emit, stream) {

@@ -16,7 +16,6 @@
  */
 import { Event } from '../event/event.js';
 import { parseFieldRef } from '../event/fieldref.js';
-import { parseBytes } from '../config/coerce.js';
 import { LineTokenizer } from '../formats/lines.js';
 import { lineConverter, type LineConverter } from '../formats/charset.js';
 import { PatternJoiner, type JoinedRecord, type JoinLimits, type Joiner } from '../formats/multiline/joiner.js';
@@ -149,12 +148,6 @@ class MultilineCodec {
   get openStreams(): number { return this.#open.size; }
 }
 
-function bytesOption(v: unknown, name: string): number {
-  const n = typeof v === 'number' ? v : parseBytes(v);
-  if (n === undefined || !Number.isFinite(n) || n <= 0) throw new MultilineConfigError(`multiline: ${name} must be a positive size, got ${String(v)}`);
-  return n;
-}
-
 export default defineCodec({
   name: 'multiline',
   doc: 'Joins lines into events per stream: Logstash\'s pattern/negate/what rules, or a stack-trace `preset` that needs no regex.',
@@ -177,15 +170,14 @@ export default defineCodec({
   // Creating it opens nothing, so the config check creates it to validate the options.
   check: 'create',
   async create(options, ctx) {
-    const pattern = options.pattern as string | undefined;
-    const what = options.what as 'previous' | 'next' | undefined;
-    const preset = options.preset as string[] | undefined;
-    const maxLines = Number(options.max_lines ?? 500);
+    const { pattern, what, preset } = options;
+    const maxLines = options.max_lines;
     if (!Number.isInteger(maxLines) || maxLines < 1) throw new MultilineConfigError(`multiline: max_lines must be a positive integer, got ${String(options.max_lines)}`);
-    const limits: JoinLimits = { maxLines, maxBytes: bytesOption(options.max_bytes ?? '10 MiB', 'max_bytes') };
-    const autoFlush = options.auto_flush_interval as number | undefined;
+    if (!(options.max_bytes > 0)) throw new MultilineConfigError(`multiline: max_bytes must be a positive size, got ${options.max_bytes}`);
+    const limits: JoinLimits = { maxLines, maxBytes: options.max_bytes };
+    const autoFlush = options.auto_flush_interval;
     if (autoFlush !== undefined && !(Number(autoFlush) > 0)) throw new MultilineConfigError(`multiline: auto_flush_interval must be a positive number of seconds, got ${String(autoFlush)}`);
-    const delimiter = String(options.delimiter ?? '\n');
+    const delimiter = options.delimiter;
     if (delimiter === '') throw new MultilineConfigError('multiline: delimiter must not be empty');
 
     let makeJoiner: Compiled['makeJoiner'];
@@ -196,7 +188,7 @@ export default defineCodec({
     } else {
       if (pattern === undefined) throw new MultilineConfigError('multiline: `pattern` is required (or use `preset => "stacktraces"`)');
       if (what === undefined) throw new MultilineConfigError('multiline: `what` is required with `pattern` ("previous" or "next")');
-      const matcherOpts: Parameters<typeof compileLineMatcher>[1] = { ecs: ctx.ecs, patternsDir: (options.patterns_dir as string[] | undefined) ?? [] };
+      const matcherOpts: Parameters<typeof compileLineMatcher>[1] = { ecs: ctx.ecs, patternsDir: options.patterns_dir.map(String) };
       matcherOpts.cwd = ctx.cwd;
       const match = await compileLineMatcher(pattern, matcherOpts);
       const opts = { match, negate: options.negate === true, what, limits };
@@ -204,11 +196,11 @@ export default defineCodec({
     }
     const compiled: Compiled = {
       makeJoiner,
-      convert: lineConverter(String(options.charset ?? 'UTF-8')),
+      convert: lineConverter(options.charset),
       delimiter: Buffer.from(delimiter, 'utf8'),
       // One endless line must not grow without bound either: it is cut at max_bytes.
       maxLineBytes: limits.maxBytes,
-      tag: String(options.multiline_tag ?? 'multiline'),
+      tag: options.multiline_tag,
       ecs: ctx.ecs,
     };
     return new MultilineCodec(compiled, autoFlush === undefined ? undefined : Number(autoFlush));

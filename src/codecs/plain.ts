@@ -17,10 +17,10 @@ export default defineCodec({
   // Creating it opens nothing, so the config check creates it to validate the options.
   check: 'create',
   create(options, ctx) {
-    const convert = lineConverter(options.charset as string);
-    const utf8 = /^(utf-?8|cp65001)$/i.test(options.charset as string);
+    const convert = lineConverter(options.charset);
+    const utf8 = /^(utf-?8|cp65001)$/i.test(options.charset);
     const ecs = ctx.ecs !== 'disabled';
-    const format = options.format as string | undefined;
+    const format = options.format;
     const encodeText = format === undefined ? eventToString : compileSprintf(format);
 
     const build = (bytes: Buffer): Event => {

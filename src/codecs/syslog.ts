@@ -259,24 +259,24 @@ export default defineCodec({
   check: 'create',
   create(options, ctx) {
     let zone: Zone | undefined;
-    if (typeof options.timezone === 'string') {
+    if (options.timezone !== undefined) {
       zone = resolveZone(options.timezone);
       if (!zone) throw new Error(`syslog codec: unknown timezone "${options.timezone}" (use an IANA name such as Europe/Paris, or an offset such as -05:00)`);
     }
     let monthNames: ReadonlyMap<string, number> | undefined;
-    if (typeof options.locale === 'string') {
+    if (options.locale !== undefined) {
       monthNames = monthNamesFor(options.locale);
       if (!monthNames) throw new Error(`syslog codec: unknown locale "${options.locale}"`);
     }
     return createSyslogCodec({
       ecs: ctx.ecs,
-      lenient: options.lenient === true,
-      format: (options.format as SyslogCodecConfig['format'] | undefined) ?? 'auto',
+      lenient: options.lenient,
+      format: options.format,
       zone,
       monthNames,
-      useLabels: options.use_labels !== false,
-      facilityLabels: (options.facility_labels as string[] | undefined) ?? FACILITY_LABELS,
-      severityLabels: (options.severity_labels as string[] | undefined) ?? SEVERITY_LABELS,
+      useLabels: options.use_labels,
+      facilityLabels: options.facility_labels.map(String),
+      severityLabels: options.severity_labels.map(String),
     });
   },
 });

@@ -8,7 +8,7 @@ import type { PluginDefinition, PluginKind } from '../plugins/api.js';
 import type { OptionSpec } from '../plugins/options.js';
 import { loadPlugin, pluginNames } from '../plugins/registry.js';
 import type { ConfigAst, HashNode, Loc, PluginNode, SectionKind, StatementNode, ValueNode } from './ast.js';
-import { coerceOption, mergeAttribute, rubyInspect, type ConfigValue } from './coerce.js';
+import { coerceOption, mergeAttribute, rubyInspect, type ConfigValue } from '../plugins/coerce.js';
 import { CODES } from './codes.js';
 import { compileCondition } from './condition.js';
 import { nearestName, type DiagnosticSink } from './diagnostics.js';

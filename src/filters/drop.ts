@@ -11,7 +11,7 @@ export default defineFilter({
     percentage: { type: 'number', default: 100, doc: 'Share of the events reaching the filter that are dropped, in percent (randomly chosen).' },
   },
   create(options) {
-    const percentage = Number(options.percentage);
+    const { percentage } = options;
     const all = percentage === 100;
     const p = percentage / 100;
     return {

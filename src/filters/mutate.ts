@@ -323,7 +323,7 @@ export default defineFilter({
   check: 'create',
   create(options, ctx) {
     const logger = ctx.logger;
-    const tagOnFailure = options.tag_on_failure as string;
+    const tagOnFailure = options.tag_on_failure;
     const fmt = (v: Value): Formatter => compileSprintf(textOf(v));
 
     const coerce = pairs(options.coerce).map(([f, v]) => [f, fmt(v)] as const);
@@ -337,7 +337,7 @@ export default defineFilter({
       }
       return [f, converter(type as Conversion, logger)] as const;
     });
-    const gsubSpec = (options.gsub as Value[] | undefined) ?? [];
+    const gsubSpec = options.gsub ?? [];
     const gsub: GsubRule[] = [];
     for (let i = 0; i < gsubSpec.length; i += 3) {
       const [field, needle, replacement] = [gsubSpec[i], gsubSpec[i + 1], gsubSpec[i + 2]];
@@ -354,7 +354,7 @@ export default defineFilter({
         replacementConstant: isTemplate(replacementText) ? undefined : parseReplacement(replacementText),
       });
     }
-    const list = (values: readonly unknown[] | undefined): string[] => ((values ?? []) as Value[]).map(textOf);
+    const list = (values: Value[] | undefined): string[] => (values ?? []).map(textOf);
     const uppercase = list(options.uppercase);
     const capitalizeFields = list(options.capitalize);
     const lowercase = list(options.lowercase);

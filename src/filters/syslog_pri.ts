@@ -101,11 +101,11 @@ export default defineFilter({
   create(options, ctx) {
     const cfg: SyslogPriConfig = {
       ecs: ctx.ecs,
-      useLabels: options.use_labels !== false,
-      facilityLabels: ((options.facility_labels as unknown[] | undefined) ?? PRI_FACILITY_LABELS).map(String),
-      severityLabels: ((options.severity_labels as unknown[] | undefined) ?? PRI_SEVERITY_LABELS).map(String),
+      useLabels: options.use_labels,
+      facilityLabels: options.facility_labels.map(String),
+      severityLabels: options.severity_labels.map(String),
     };
-    if (typeof options.syslog_pri_field_name === 'string') cfg.field = options.syslog_pri_field_name;
+    if (options.syslog_pri_field_name !== undefined) cfg.field = options.syslog_pri_field_name;
     return createSyslogPri(cfg);
   },
 });

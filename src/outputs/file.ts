@@ -8,7 +8,7 @@ import { dirname, resolve, sep } from 'node:path';
 import { createGzip, type Gzip } from 'node:zlib';
 import { compileSprintf } from '../event/sprintf.js';
 import type { Event } from '../event/event.js';
-import { defineOutput, type CodecInstance } from '../plugins/api.js';
+import { defineOutput } from '../plugins/api.js';
 import { encodeBatch, writeWithBackpressure } from './_write.js';
 
 interface OpenFile { stream: WriteStream; gzip?: Gzip; writer: NodeJS.WritableStream }
@@ -29,28 +29,28 @@ export default defineOutput({
     write_behavior: { type: 'string', default: 'append', values: ['append', 'overwrite'], doc: '`append` to the file, or `overwrite` it with each batch.' },
   },
   create(options, ctx) {
-    const codec = options.codec as CodecInstance;
-    const template = String(options.path);
+    const codec = options.codec;
+    const template = options.path;
     const formatPath = compileSprintf(template);
     const dynamic = template.includes('%{');
     // The fixed directory prefix before the first sprintf reference: dynamic parts may not escape it.
     const root = dynamic ? dirname(resolve(template.slice(0, template.indexOf('%{')) + 'x')) : '';
     const overwrite = options.write_behavior === 'overwrite';
     const files = new Map<string, OpenFile & { lastWrite: number }>();
-    const staleMs = Number(options.stale_cleanup_interval) * 1000;
+    const staleMs = options.stale_cleanup_interval * 1000;
 
     const resolvePath = (event: Event): string => {
       const p = resolve(formatPath(event));
       if (dynamic && p !== root && !p.startsWith(root + sep)) {
         ctx.logger.warn('file output path escapes its directory; writing to the failure file', { path: p });
-        return resolve(root, String(options.filename_failure));
+        return resolve(root, options.filename_failure);
       }
       return p;
     };
 
     const open = (path: string, truncate: boolean): OpenFile => {
-      mkdirSync(dirname(path), { recursive: true, ...(Number(options.dir_mode) >= 0 ? { mode: Number(options.dir_mode) } : {}) });
-      const stream = createWriteStream(path, { flags: truncate ? 'w' : 'a', ...(Number(options.file_mode) >= 0 ? { mode: Number(options.file_mode) } : {}) });
+      mkdirSync(dirname(path), { recursive: true, ...(options.dir_mode >= 0 ? { mode: options.dir_mode } : {}) });
+      const stream = createWriteStream(path, { flags: truncate ? 'w' : 'a', ...(options.file_mode >= 0 ? { mode: options.file_mode } : {}) });
       if (options.gzip) {
         const gzip = createGzip();
         gzip.pipe(stream);

@@ -1,5 +1,5 @@
 /** stdout: writes each event to standard output through its codec (default `rubydebug`, as in Logstash). */
-import { defineOutput, type CodecInstance } from '../plugins/api.js';
+import { defineOutput } from '../plugins/api.js';
 import { encodeBatch, writeWithBackpressure } from './_write.js';
 
 export default defineOutput({
@@ -9,7 +9,7 @@ export default defineOutput({
     codec: { type: 'codec', default: 'rubydebug', doc: 'Codec encoding each event (default `rubydebug`).' },
   },
   create(options) {
-    const codec = options.codec as CodecInstance;
+    const { codec } = options;
     // A closed pipe (`sluice run | head`) must not crash the pipeline; later writes are discarded.
     process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
     return {

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { CodecInstance, FilterInstance, Logger, PluginContext, PluginDefinition, PluginKind, PluginMetrics, ResolvedOptions } from './api.js';
 import type { EcsMode } from './options.js';
+import { coerceOption } from './coerce.js';
 import { loadPlugin } from './registry.js';
 import { getLogger } from '../services/logger.js';
 import { detachedMetrics } from '../services/metrics.js';
@@ -29,13 +30,27 @@ export interface RuntimeSettings {
 
 export const DEFAULT_DATA_DIR = join(PACKAGE_ROOT, 'data');
 
-/** Options with the declaration's defaults filled in, for plugins created from a bare name. */
-export function withDefaults(def: PluginDefinition, given: Record<string, unknown> = {}): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+/**
+ * Options for a plugin created in code (a codec by name, a filter inside another plugin): the given values
+ * validated and coerced by the same rules as a config's, the declaration's defaults filled in. A value the
+ * declaration refuses is an error naming the option; one it does not declare is passed through unchanged
+ * (created objects such as a codec instance).
+ */
+export function withDefaults(def: PluginDefinition, given: Record<string, unknown> = {}, cwd = process.cwd()): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(def.allOptions)) {
-    if (spec.default !== undefined && spec.type !== 'codec') out[name] = structuredClone(spec.default);
+    if (spec.default !== undefined && spec.type !== 'codec') values[name] = structuredClone(spec.default);
   }
-  return Object.assign(out, given);
+  Object.assign(values, given);
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(values)) {
+    const spec = def.allOptions[name];
+    if (!spec || spec.type === 'codec' || value === undefined) { out[name] = value; continue; }
+    const r = coerceOption(spec, value, { cwd });
+    if (!r.ok) throw new Error(`${def.kind} ${def.name}: invalid value for option \`${name}\`: ${r.message}`);
+    if (r.value !== undefined) out[name] = r.value;
+  }
+  return out;
 }
 
 export function contextFor(kind: PluginKind, name: string, id: string, options: ResolvedOptions, settings: RuntimeSettings): PluginContext {
@@ -58,7 +73,7 @@ export function contextFor(kind: PluginKind, name: string, id: string, options: 
 export async function createFilterByName(name: string, id: string, options: Record<string, unknown>, settings: RuntimeSettings): Promise<FilterInstance> {
   const def = await loadPlugin('filter', name);
   if (!def) throw new Error(`unknown filter "${name}"`);
-  const opts = withDefaults(def, options);
+  const opts = withDefaults(def, options, settings.cwd);
   return def.create(opts, contextFor('filter', name, id, opts, settings));
 }
 
@@ -66,6 +81,6 @@ export async function createFilterByName(name: string, id: string, options: Reco
 export async function createCodecByName(name: string, options: Record<string, unknown>, settings: RuntimeSettings): Promise<CodecInstance> {
   const def = await loadPlugin('codec', name);
   if (!def) throw new Error(`unknown codec "${name}"`);
-  const opts = withDefaults(def, options);
+  const opts = withDefaults(def, options, settings.cwd);
   return def.create(opts, contextFor('codec', name, name, opts, settings));
 }

@@ -33,15 +33,15 @@ export interface OptionSpec {
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
 /** A value as a config writes it, after literals and coercion: what array items and hash values hold. */
-export type ConfigValue = string | number | bigint | boolean | LsFloat | readonly ConfigValue[] | { readonly [key: string]: ConfigValue };
+export type ConfigValue = string | number | bigint | boolean | LsFloat | ConfigValue[] | { [key: string]: ConfigValue };
 
 /** The value a plugin receives for one validator type (before `list` and `values` narrow it). */
 interface ValueOfType {
   string: string;
   number: number;
   boolean: boolean;
-  array: readonly ConfigValue[];
-  hash: Readonly<Record<string, ConfigValue>>;
+  array: ConfigValue[];
+  hash: Record<string, ConfigValue>;
   codec: CodecInstance;
   password: string;
   path: string;
@@ -56,7 +56,7 @@ type Scalar<S extends OptionSpec> = S extends { readonly values: readonly (infer
 /** The type of one declared option's value. A `list` of `array` is a plain array of items. */
 export type OptionValue<S extends OptionSpec> =
   S extends { readonly list: true }
-    ? (S['type'] extends 'array' ? (S extends { readonly values: readonly (infer V)[] } ? readonly V[] : readonly ConfigValue[]) : readonly Scalar<S>[])
+    ? (S['type'] extends 'array' ? (S extends { readonly values: readonly (infer V)[] } ? V[] : ConfigValue[]) : Scalar<S>[])
     : Scalar<S>;
 
 /**

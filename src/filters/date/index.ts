@@ -110,18 +110,18 @@ export default defineFilter({
   // Creating it opens nothing, so the config check creates it to validate the options.
   check: 'create',
   create(options) {
-    const match = (options.match as unknown[] | undefined ?? []).map(String);
+    const match = options.match.map(String);
     if (match.length < 2) {
       throw new Error(`date filter: The match setting should contains first a field name and at least one date format, current value is ${JSON.stringify(match)}`);
     }
     const cfg: DateFilterConfig = {
       field: match[0]!,
       formats: match.slice(1),
-      target: (options.target as string | undefined) ?? '@timestamp',
-      tagOnFailure: ((options.tag_on_failure as unknown[] | undefined) ?? ['_dateparsefailure']).map(String),
+      target: options.target,
+      tagOnFailure: options.tag_on_failure.map(String),
     };
-    if (typeof options.timezone === 'string') cfg.timezone = options.timezone;
-    if (typeof options.locale === 'string') cfg.locale = options.locale;
+    if (options.timezone !== undefined) cfg.timezone = options.timezone;
+    if (options.locale !== undefined) cfg.locale = options.locale;
     return createDateFilter(cfg);
   },
 });

@@ -8,10 +8,9 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { isValidFieldRef } from '../event/fieldref.js';
 import { LsFloat, formatFloat, isHash, isNumeric, numericValue } from '../event/values.js';
-import type { OptionSpec } from '../plugins/options.js';
+import type { OptionSpec } from './options.js';
 
-/** A plain config value after literals are read: what attribute values and hash entries hold. */
-export type ConfigValue = string | number | bigint | boolean | LsFloat | ConfigValue[] | { [key: string]: ConfigValue };
+export type { ConfigValue } from './options.js';
 
 export type Coerced = { ok: true; value: unknown } | { ok: false; message: string };
 
