@@ -7,24 +7,10 @@
 import { Timestamp } from '../event/timestamp.js';
 import { formatFloat, isHash, LsFloat, type Hash, type Value } from '../event/values.js';
 import { defineCodec } from '../plugins/api.js';
+import { inspectString } from '../event/ruby.js';
 
-const ESCAPES: Readonly<Record<string, string>> = {
-  '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\f': '\\f', '\v': '\\v', '\b': '\\b', '\x07': '\\a', '\x1b': '\\e',
-};
-const NEEDS_ESCAPE = /["\\#\p{Cc}\p{Zl}\p{Zp}\p{Cn}\p{Cs}]/u;
-const ESCAPE_ONE = /["\\]|#(?=[{$@])|[\p{Cc}\p{Zl}\p{Zp}\p{Cn}\p{Cs}]/gu;
-
-/** Ruby's String#inspect for a UTF-8 string. */
-export function rubyInspect(s: string): string {
-  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
-  return `"${s.replace(ESCAPE_ONE, (ch) => {
-    const named = ESCAPES[ch];
-    if (named !== undefined) return named;
-    if (ch === '#') return '\\#';
-    const cp = ch.codePointAt(0)!;
-    return cp > 0xffff ? `\\u{${cp.toString(16).toUpperCase()}}` : `\\u${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-  })}"`;
-}
+/** Ruby's String#inspect (re-exported for the tests). */
+export const rubyInspect = inspectString;
 
 /** Length as Ruby's String#size counts it (characters, not UTF-16 units). */
 function charLength(s: string): number {
@@ -42,7 +28,7 @@ function byKey(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0
 export function awesome(v: Value | undefined, indent = 4): string {
   if (v === null || v === undefined) return 'nil';
   switch (typeof v) {
-    case 'string': return rubyInspect(v);
+    case 'string': return inspectString(v);
     case 'number': case 'bigint': case 'boolean': return String(v);
     default: break;
   }

@@ -17,7 +17,7 @@ import { Timestamp } from '../event/timestamp.js';
 import { deepClone, formatFloat, isHash, LsFloat, type Hash, type Value } from '../event/values.js';
 import { rubyToI } from '../formats/grok/ruby.js';
 import { defineFilter, type Logger } from '../plugins/api.js';
-import { rubyInspect } from '../codecs/rubydebug.js';
+import { inspectString as rubyInspect, inspectValue as rubyInspectValue, toS } from '../event/ruby.js';
 
 export class MutateError extends Error {}
 
@@ -31,24 +31,8 @@ export function rubyStrip(s: string): string {
   return s.replace(/^[\0\t\n\v\f\r ]+|[\0\t\n\v\f\r ]+$/g, '');
 }
 
-/** Ruby's #to_s of a value (floats `1.0e+20`, hashes and nested arrays inspected). */
-export function rubyToS(v: Value | undefined): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v;
-  if (Array.isArray(v) || isHash(v)) return rubyInspectValue(v);
-  if (v instanceof LsFloat) return formatFloat(v.value);
-  return String(v);
-}
-
-/** Ruby's #inspect of a value (Ruby 3.1 layout: `{"a"=>1}`, `["x", nil]`). */
-function rubyInspectValue(v: Value | undefined): string {
-  if (v === null || v === undefined) return 'nil';
-  if (typeof v === 'string') return rubyInspect(v);
-  if (Array.isArray(v)) return `[${v.map(rubyInspectValue).join(', ')}]`;
-  if (isHash(v)) return `{${Object.keys(v).map((k) => `${rubyInspect(k)}=>${rubyInspectValue(v[k])}`).join(', ')}}`;
-  if (v instanceof Timestamp) return v.toString();
-  return rubyToS(v);
-}
+/** Ruby's #to_s (re-exported for the tests). */
+export const rubyToS = toS;
 
 /** Ruby's Array#join: nested arrays are joined recursively with the same separator. */
 function rubyJoin(a: readonly Value[], sep: string): string {

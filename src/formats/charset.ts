@@ -7,6 +7,7 @@
  * - any other charset: converted to UTF-8, invalid or unmappable bytes becoming U+FFFD.
  */
 import { isUtf8 } from 'node:buffer';
+import { inspectBytesBody } from '../event/ruby.js';
 
 export type LineConverter = (bytes: Buffer) => string;
 
@@ -69,61 +70,8 @@ function convertCp1252(bytes: Buffer): string {
 }
 
 function convertUtf8(bytes: Buffer): string {
-  return isUtf8(bytes) ? bytes.toString('utf8') : rubyInspectBody(bytes);
+  return isUtf8(bytes) ? bytes.toString('utf8') : inspectBytesBody(bytes);
 }
 
-const NAMED_ESCAPES: Readonly<Record<number, string>> = {
-  0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t', 0x0c: '\\f', 0x0b: '\\v', 0x08: '\\b', 0x07: '\\a', 0x1b: '\\e',
-};
-
-/**
- * Ruby's `String#inspect` of a UTF-8 string that has invalid bytes, without the surrounding quotes:
- * invalid bytes as `\xHH`, quotes and backslashes escaped, `#` escaped before `{ $ @`, control
- * characters as `\n`-style names or `\uXXXX`.
- */
-export function rubyInspectBody(bytes: Buffer): string {
-  let out = '';
-  let i = 0;
-  const n = bytes.length;
-  while (i < n) {
-    const b = bytes[i]!;
-    const len = validSequenceLength(bytes, i);
-    if (len === 0) {
-      out += `\\x${b.toString(16).toUpperCase().padStart(2, '0')}`;
-      i += 1;
-      continue;
-    }
-    if (len === 1) {
-      const named = NAMED_ESCAPES[b];
-      if (named !== undefined) out += named;
-      else if (b === 0x23 && i + 1 < n && (bytes[i + 1] === 0x7b || bytes[i + 1] === 0x24 || bytes[i + 1] === 0x40)) out += '\\#';
-      else if (b < 0x20 || b === 0x7f) out += `\\u${b.toString(16).toUpperCase().padStart(4, '0')}`;
-      else out += String.fromCharCode(b);
-    } else {
-      const ch = bytes.toString('utf8', i, i + len);
-      const cp = ch.codePointAt(0)!;
-      // C1 controls are not printable for Ruby either.
-      out += cp >= 0x80 && cp <= 0x9f ? `\\u${cp.toString(16).toUpperCase().padStart(4, '0')}` : ch;
-    }
-    i += len;
-  }
-  return out;
-}
-
-/** Length of the valid UTF-8 sequence starting at i, or 0 when the byte there does not start one. */
-function validSequenceLength(b: Buffer, i: number): number {
-  const c = b[i]!;
-  if (c < 0x80) return 1;
-  const cont = (k: number, lo = 0x80, hi = 0xbf): boolean => {
-    const x = b[i + k];
-    return x !== undefined && x >= lo && x <= hi;
-  };
-  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
-  if (c === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
-  if ((c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef) return cont(1) && cont(2) ? 3 : 0;
-  if (c === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0; // no surrogates
-  if (c === 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-  if (c >= 0xf1 && c <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (c === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
-}
+/** Ruby's String#inspect body of bytes with invalid UTF-8 (see src/event/ruby.ts). */
+export const rubyInspectBody = inspectBytesBody;

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { isValidFieldRef } from '../event/fieldref.js';
+import { inspectValue } from '../event/ruby.js';
 import { LsFloat, formatFloat, isHash, isNumeric, numericValue } from '../event/values.js';
 import type { OptionSpec } from './options.js';
 
@@ -18,15 +19,7 @@ const ok = (value: unknown): Coerced => ({ ok: true, value });
 const fail = (message: string): Coerced => ({ ok: false, message });
 
 /** Ruby's `inspect`, which Logstash's messages use to show values. */
-export function rubyInspect(v: unknown): string {
-  if (v === undefined || v === null) return 'nil';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v instanceof LsFloat) return formatFloat(v.value);
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return `[${v.map(rubyInspect).join(', ')}]`;
-  if (isHash(v)) return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}=>${rubyInspect(x)}`).join(', ')}}`;
-  return String(v);
-}
+export const rubyInspect = inspectValue;
 
 /** Logstash's `hash_or_array`: hashes stay, anything else becomes an array (a scalar is wrapped). */
 function hashOrArray(v: unknown): unknown[] | { [key: string]: unknown } {
