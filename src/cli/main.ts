@@ -3,21 +3,19 @@
  * `<command>Command(argv): Promise<number>` returning the exit code; it is loaded only when used so
  * `sluice run -t` stays fast.
  */
-import { readFileSync } from 'node:fs';
+import { sluiceVersion } from '../services/package.js';
 
 const COMMANDS: Record<string, string> = {
   run: 'Run a pipeline (Logstash flags: -f, -e, -w, -b, -u, -t, --log.level, ...).',
   test: 'Test a pipeline against fixture cases (logstash-filter-verifier format).',
   grok: 'Try a grok pattern on lines and see why a line does not match.',
+  plugins: 'List the plugins (`sluice plugins list [--verbose] [--group KIND]`, as bin/logstash-plugin list).',
 };
 
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+export const version = sluiceVersion;
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, doc]) => `  ${name.padEnd(6)} ${doc}`);
+  const lines = Object.entries(COMMANDS).map(([name, doc]) => `  ${name.padEnd(8)} ${doc}`);
   return `sluice ${version()} — a Logstash-compatible log pipeline engine
 
 Usage: sluice <command> [options]
