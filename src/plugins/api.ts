@@ -139,6 +139,13 @@ export interface FilterInstance {
    * May return a Promise only when it must (e.g. grok's timeout guard on a worker).
    */
   filter(event: Event, emit: (event: Event) => void): boolean | Promise<boolean>;
+  /**
+   * Optional: process every event of a batch that reaches this filter in one call (the ruby filter crosses
+   * into Ruby once per batch, not once per event). Returns each event's success, in order; an event made
+   * for another goes to `emit` with its parent, and continues right after it (Logstash's multi_filter).
+   * When present the pipeline calls this instead of `filter`.
+   */
+  filterBatch?(events: readonly Event[], emit: (event: Event, parent: Event) => void): readonly boolean[] | Promise<readonly boolean[]>;
   /** Periodic / final flush for filters holding events (aggregate-style). */
   flush?(final: boolean): Event[];
   close?(): void | Promise<void>;
