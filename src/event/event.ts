@@ -15,6 +15,9 @@ type Ref = string | FieldPath;
 
 export class FieldSetError extends Error {}
 
+/** Set while Event.restore builds an event: the constructor then takes data and metadata as they are. */
+let restoringMetadata: Hash | undefined;
+
 export class Event {
   #data: Hash;
   #metadata: Hash;
@@ -26,6 +29,11 @@ export class Event {
    * `_timestampparsefailure`, as Logstash does.
    */
   constructor(data: Hash = {}) {
+    if (restoringMetadata !== undefined) {
+      this.#data = data;
+      this.#metadata = restoringMetadata;
+      return;
+    }
     const meta = data[METADATA];
     this.#metadata = isHash(meta) ? meta : {};
     if (meta !== undefined) delete data[METADATA];
@@ -47,6 +55,15 @@ export class Event {
       this.#data['_@timestamp'] = failedTimestamp;
       this.tag(TIMESTAMP_FAILURE_TAG);
     }
+  }
+
+  /**
+   * An event exactly as it was (decoded from the wire format): the hash and metadata are taken over as
+   * they are, with no @timestamp parsing and no defaults added.
+   */
+  static restore(data: Hash, metadata: Hash): Event {
+    restoringMetadata = metadata;
+    try { return new Event(data); } finally { restoringMetadata = undefined; }
   }
 
   /** The top-level hash (without @metadata). Mutating it mutates the event. */
