@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
-import { BoundedQueue } from '../src/runtime/queue.js';
+import { MemoryQueue as BoundedQueue } from '../src/runtime/queue/memory.js';
 import { Pipeline } from '../src/runtime/pipeline.js';
 import { defineInput, defineOutput, type InputInstance } from '../src/plugins/api.js';
 import type { PluginPlan } from '../src/config/plan.js';

@@ -19,20 +19,8 @@ export interface FilterRunner {
 export async function createFilterRunner(plan: PipelinePlan, options: { ecs?: EcsMode } = {}): Promise<FilterRunner> {
   const graph = await FilterGraph.build(plan.filters, { ecs: options.ecs ?? 'v8' });
   return {
-    async process(events) {
-      const out: Event[] = [];
-      const collect = (e: Event): void => { out.push(e); };
-      for (const e of events) {
-        const r = graph.run(e, collect);
-        if (r instanceof Promise) await r;
-      }
-      return out;
-    },
-    async flush() {
-      const out: Event[] = [];
-      await graph.flush(true, (e) => { out.push(e); });
-      return out;
-    },
+    process: async (events) => graph.run(events),
+    flush: () => graph.flush(true),
     close: () => graph.close(),
   };
 }

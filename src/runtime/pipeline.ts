@@ -1,64 +1,104 @@
 /**
- * A running pipeline: inputs → bounded queue → worker batches → filters → outputs.
+ * A running pipeline: inputs → queue (memory or persisted) → workers → filters → outputs, and the
+ * acknowledgement back to the queue once every output is done with a batch.
  *
  * Shutdown (stop() on SIGINT/SIGTERM, or every input finished, e.g. stdin EOF): inputs stop and flush
- * their codecs, the queue drains through filters and outputs, filters flush what they hold, outputs close.
+ * their codecs; with a memory queue every accepted event is drained through filters and outputs, however
+ * long an output keeps retrying (a second signal is the way out: the CLI exits at once); with a persisted
+ * queue only the batches in flight finish their current attempt — the rest stays in the queue for the next
+ * start, unless `queue.drain` is set. While it waits, the shutdown watcher says every few seconds what it
+ * waits for, as Logstash's does. Then filters flush what they hold, and outputs close.
  */
 import type { PipelinePlan, PluginPlan } from '../config/plan.js';
 import type { Event } from '../event/event.js';
 import type { InputInstance, InputSink } from '../plugins/api.js';
+import { getLogger, rateLimited, type Logger } from '../services/logger.js';
+import { PipelineStats } from '../services/metrics.js';
 import { compileInputDecoration } from './decorate.js';
-import { FilterGraph, OutputGraph } from './graph.js';
+import type { DeadLetterWriter } from './dlq/types.js';
+import { LocalExecutor, type BatchExecutor, type BatchResult } from './executor.js';
+import type { GraphSettings } from './graph.js';
 import { createInput, type RuntimeSettings } from './instantiate.js';
-import { getLogger, rateLimited } from '../services/logger.js';
-import { BoundedQueue } from './queue.js';
+import { MemoryQueue } from './queue/memory.js';
+import type { EventQueue } from './queue/types.js';
 
 export interface PipelineSettings extends RuntimeSettings {
-  /** `-w`, `pipeline.workers`: batches processed concurrently. One worker keeps event order. */
+  /** `pipeline.workers`: batches processed concurrently. One worker keeps event order. */
   workers: number;
-  /** `-b`, `pipeline.batch.size`. */
+  /** `pipeline.batch.size`. */
   batchSize: number;
-  /** `-u`, `pipeline.batch.delay` in milliseconds. */
+  /** `pipeline.batch.delay` in milliseconds. */
   batchDelayMs: number;
   /** Interval of periodic filter flushes (Logstash: 5 s). */
   flushIntervalMs?: number;
+  /** `pipeline.unsafe_shutdown`: give up on a stalled shutdown (losing in-flight events of a memory queue). */
+  unsafeShutdown?: boolean;
+  /** How often the shutdown watcher reports (Logstash: every 5 s). */
+  shutdownReportMs?: number;
+  /** The pipeline's metrics (default: its own, read by nobody). */
+  stats?: PipelineStats;
+  /** The queue (default: a memory queue sized for the workers' batches). */
+  queue?: EventQueue;
+  /** Where events rejected for good go (`dead_letter_queue.enable`); logged and counted when absent. */
+  deadLetters?: DeadLetterWriter;
+  /** Workers on threads, when the pipeline can run there (threads.ts); in-process otherwise. */
+  executors?: (settings: GraphSettings) => Promise<BatchExecutor[]>;
 }
-
-const log = getLogger('logstash.javapipeline');
 
 interface RunningInput { plan: PluginPlan; instance: InputInstance; done?: Promise<void> }
 
 export class Pipeline {
+  readonly id: string;
   readonly #settings: PipelineSettings;
-  readonly #queue: BoundedQueue;
+  readonly #queue: EventQueue;
   readonly #inputs: RunningInput[];
-  readonly #filters: FilterGraph;
-  readonly #outputs: OutputGraph;
+  readonly #executors: BatchExecutor[];
+  readonly #stats: PipelineStats;
+  readonly #log: Logger;
+  readonly #abort = new AbortController();
   #stopping = false;
   #finished: Promise<void> | undefined;
   #failedInputs: string[] = [];
-  #eventsOut = 0;
   #ready: Promise<boolean> | undefined;
+  #inFlight = 0;
 
-  private constructor(settings: PipelineSettings, inputs: RunningInput[], filters: FilterGraph, outputs: OutputGraph) {
+  private constructor(settings: PipelineSettings, inputs: RunningInput[], executors: BatchExecutor[], queue: EventQueue, stats: PipelineStats) {
     this.#settings = settings;
+    this.id = settings.pipelineId ?? 'main';
     this.#inputs = inputs;
-    this.#filters = filters;
-    this.#outputs = outputs;
-    // Room for a few batches per worker: enough to keep workers busy, small enough to push back early.
-    this.#queue = new BoundedQueue(Math.max(settings.batchSize * settings.workers * 2, 256));
+    this.#executors = executors;
+    this.#queue = queue;
+    this.#stats = stats;
+    this.#log = getLogger('logstash.javapipeline', this.id);
+    stats.queue = () => queue.figures();
+    if (settings.deadLetters) { const dlq = settings.deadLetters; stats.deadLetterQueue = () => dlq.figures(); }
   }
 
-  /** Instantiate every plugin (register step). Throws when a plugin refuses its configuration. */
+  /** Instantiate every plugin (Logstash's register step). Throws when a plugin refuses its configuration. */
   static async create(plan: PipelinePlan, settings: PipelineSettings): Promise<Pipeline> {
-    const filters = await FilterGraph.build(plan.filters, settings);
-    const outputs = await OutputGraph.build(plan.outputs, settings);
+    const stats = settings.stats ?? new PipelineStats(settings.pipelineId ?? 'main');
+    const graph: GraphSettings = { ...settings, statsFor: (kind, id, name) => stats.plugin(kind, id, name) };
+    const executors = settings.executors
+      ? await settings.executors(graph)
+      : await LocalExecutor.create(plan, graph).then((e) => Array.from({ length: Math.max(1, settings.workers) }, () => e));
     const inputs: RunningInput[] = [];
-    for (const p of plan.inputs) inputs.push({ plan: p, instance: await createInput(p, settings) });
-    return new Pipeline(settings, inputs, filters, outputs);
+    try {
+      for (const p of plan.inputs) {
+        const inputStats = stats.plugin('input', p.id, p.name);
+        inputs.push({ plan: p, instance: await createInput(p, { ...settings, metricsFor: () => inputStats }) });
+      }
+    } catch (err) {
+      await Promise.all([...new Set(executors)].map((e) => e.close()));
+      throw err;
+    }
+    // Room for the workers' next batches: inputs are held back as soon as the workers are all busy.
+    const queue = settings.queue ?? new MemoryQueue(Math.max(settings.batchSize * Math.max(1, settings.workers), 128));
+    return new Pipeline(settings, inputs, executors, queue, stats);
   }
 
-  get eventsOut(): number { return this.#eventsOut; }
+  get stats(): PipelineStats { return this.#stats; }
+  get eventsOut(): number { return this.#stats.events.out.value; }
+  get queue(): EventQueue { return this.#queue; }
 
   /** Ids of inputs that crashed (a port in use, a file that cannot be read): the run is then a failure. */
   get failedInputs(): readonly string[] { return this.#failedInputs; }
@@ -77,23 +117,31 @@ export class Pipeline {
     return this.#ready ?? Promise.resolve(false);
   }
 
-  /** Begin a graceful shutdown. */
+  /** Begin a graceful shutdown; resolves when the pipeline has stopped. */
   async stop(): Promise<void> {
     if (this.#stopping) return this.#finished;
     this.#stopping = true;
-    log.info('stopping: closing inputs, draining in-flight events');
+    this.#log.info('Pipeline is stopping', { 'pipeline.id': this.id });
+    // A persisted queue keeps what is not delivered: retries of in-flight batches need not hold the shutdown.
+    if (this.#queue.type === 'persisted') this.#abort.abort();
+    const watcher = this.#watchShutdown();
     await Promise.all(this.#inputs.map(async (i) => {
-      try { await i.instance.stop(); } catch (err) { log.error(`input ${i.plan.id} failed to stop`, { error: String(err) }); }
+      try { await i.instance.stop(); } catch (err) { this.#log.error(`input ${i.plan.id} failed to stop`, { error: String(err) }); }
     }));
-    return this.#finished;
+    try { await this.#finished; } finally { clearInterval(watcher); }
   }
+
+  /** Stop waiting for outputs at once (a second signal, or an unsafe shutdown that stalled). */
+  abort(): void { this.#abort.abort(); }
 
   async #run(): Promise<void> {
     const queue = this.#queue;
+    const stats = this.#stats;
     const pipeline = this;
-    const warn = rateLimited(log);
+    const warn = rateLimited(this.#log);
     const inputsDone = Promise.all(this.#inputs.map((input) => {
       const decorate = compileInputDecoration(input.plan.options);
+      const inputStats = stats.plugin('input', input.plan.id, input.plan.name);
       const sink: InputSink = {
         push(event: Event): boolean {
           if (decorate) {
@@ -102,17 +150,25 @@ export class Pipeline {
               warn(input.plan.id, `input ${input.plan.id}: could not decorate an event; it is kept as it is`, { reason: err instanceof Error ? err.message : String(err) });
             }
           }
+          inputStats.events.out.inc();
+          stats.events.in.inc();
           return queue.push(event);
         },
-        drained: () => queue.drained(),
-        accepted: () => Promise.resolve(),
-        get full() { return queue.size >= queue.capacity; },
+        async drained() {
+          const t0 = performance.now();
+          await queue.drained();
+          const waited = performance.now() - t0;
+          inputStats.queuePushMillis.inc(waited);
+          stats.events.queue_push_duration_in_millis.inc(waited);
+        },
+        accepted: () => queue.accepted(),
+        get full() { return queue.full; },
         get stopping() { return pipeline.#stopping; },
       };
       input.done = input.instance.run(sink).catch((err: unknown) => {
         // A crashed input stops the whole pipeline: running on without a source would look healthy while
         // receiving nothing. What was already queued still drains to the outputs.
-        log.error(`input ${input.plan.id} (${input.plan.name}) failed: ${err instanceof Error ? err.message : String(err)}; stopping the pipeline`);
+        this.#log.error(`input ${input.plan.id} (${input.plan.name}) failed: ${err instanceof Error ? err.message : String(err)}; stopping the pipeline`);
         this.#failedInputs.push(input.plan.id);
         void this.stop();
       });
@@ -124,54 +180,92 @@ export class Pipeline {
       return Promise.race([ready.then(() => true, () => false), input.done!.then(() => !this.#failedInputs.includes(input.plan.id))]);
     })).then((all) => {
       const ok = all.every(Boolean);
-      if (ok) log.info('Pipeline started', { 'pipeline.id': this.#settings.pipelineId ?? 'main' });
+      if (ok) this.#log.info('Pipeline started', { 'pipeline.id': this.id });
       return ok;
     });
 
     const flushTimer = this.#startPeriodicFlush();
-    const workers = Array.from({ length: Math.max(1, this.#settings.workers) }, () => this.#worker());
+    const workers = this.#executors.map((executor) => this.#work(executor));
     await Promise.all([inputsDone, ...workers]);
     if (flushTimer) clearInterval(flushTimer);
     // Final flush: events held by filters (aggregate-like) still reach the outputs.
-    const tail: Event[] = [];
-    await this.#filters.flush(true, (e) => { tail.push(e); });
-    await this.#write(tail);
-    await this.#filters.close();
-    await this.#outputs.close();
+    for (const executor of new Set(this.#executors)) this.#settle(await executor.flush(true, this.#abort.signal));
+    await Promise.all([...new Set(this.#executors)].map((e) => e.close()));
+    await this.#settings.deadLetters?.close();
+    await queue.dispose();
+    this.#log.info('Pipeline terminated', { 'pipeline.id': this.id });
   }
 
-  async #worker(): Promise<void> {
+  async #work(executor: BatchExecutor): Promise<void> {
     const { batchSize, batchDelayMs } = this.#settings;
+    const queue = this.#queue;
     for (;;) {
-      const batch = await this.#queue.take(batchSize, batchDelayMs);
-      if (batch.length === 0) return;
-      await this.#process(batch);
+      const batch = await queue.read(batchSize, batchDelayMs);
+      if (batch === null) return;
+      const t0 = performance.now();
+      this.#inFlight += batch.events.length;
+      let result: BatchResult;
+      try {
+        result = await executor.process(batch.events, this.#abort.signal);
+      } finally {
+        this.#inFlight -= batch.events.length;
+      }
+      this.#settle(result);
+      // A batch whose delivery was cut short stays in a persisted queue, unacknowledged, for the next start.
+      if (!result.unfinished) queue.ack(batch);
+      const ms = performance.now() - t0;
+      this.#stats.events.duration_in_millis.inc(ms);
+      this.#stats.batchMillis.observe(ms);
     }
   }
 
-  async #process(batch: Event[]): Promise<void> {
-    if (this.#filters.empty) return this.#write(batch);
-    const out: Event[] = [];
-    const collect = (e: Event): void => { out.push(e); };
-    for (const e of batch) {
-      const r = this.#filters.run(e, collect);
-      if (r instanceof Promise) await r;
+  /** Account for a processed batch: filtered/out counters, and rejected events to the DLQ or the log. */
+  #settle(result: BatchResult): void {
+    const stats = this.#stats;
+    stats.events.filtered.inc(result.filtered);
+    if (!result.unfinished) stats.events.out.inc(result.filtered);
+    for (const r of result.rejected) {
+      stats.rejected.inc();
+      if (this.#settings.deadLetters) this.#settings.deadLetters.write(r);
+      else this.#log.warn(`output ${r.pluginId} (${r.pluginType}) rejected an event for good and the dead letter queue is disabled; the event is dropped`, { reason: r.reason });
     }
-    return this.#write(out);
   }
 
-  async #write(events: Event[]): Promise<void> {
-    if (events.length === 0) return;
-    this.#eventsOut += events.length;
-    await this.#outputs.write(events);
+  /** Logstash's shutdown watcher: what the shutdown waits for, every few seconds, and when it looks stalled. */
+  #watchShutdown(): NodeJS.Timeout {
+    const every = this.#settings.shutdownReportMs ?? 5000;
+    let lastInFlight = -1;
+    let stalled = 0;
+    const t = setInterval(() => {
+      const retrying = [...new Set(this.#executors)].flatMap((e) => e.retrying());
+      const inflight = this.#inFlight + this.#queue.figures().events_count;
+      this.#log.warn('Shutdown is waiting for in-flight events', {
+        inflight_count: inflight,
+        stalling_outputs: retrying.map((r) => ({ id: r.output, events: r.events, attempt: r.attempt, last_error: r.lastError })),
+      });
+      stalled = inflight >= lastInFlight && lastInFlight >= 0 ? stalled + 1 : 0;
+      lastInFlight = inflight;
+      if (stalled >= 2) {
+        this.#log.error('The shutdown process appears to be stalled due to busy or blocked plugins. Check the logs for more information.');
+        if (this.#settings.unsafeShutdown) {
+          this.#log.error('Forcefully quitting: pipeline.unsafe_shutdown is set; in-flight events of a memory queue are lost', { inflight_count: inflight });
+          this.abort();
+        }
+      }
+    }, every);
+    t.unref();
+    return t;
   }
 
   #startPeriodicFlush(): NodeJS.Timeout | undefined {
     const every = this.#settings.flushIntervalMs ?? 5000;
     if (every <= 0) return undefined;
     const t = setInterval(() => {
-      const out: Event[] = [];
-      void Promise.resolve(this.#filters.flush(false, (e) => { out.push(e); })).then(() => this.#write(out));
+      for (const executor of new Set(this.#executors)) {
+        void executor.flush(false, this.#abort.signal).then((r) => this.#settle(r), (err: unknown) => {
+          this.#log.error('periodic flush failed', { error: String(err) });
+        });
+      }
     }, every);
     t.unref();
     return t;

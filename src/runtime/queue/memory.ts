@@ -1,11 +1,15 @@
 /**
- * The bounded in-memory queue between inputs and workers. Inputs are told to stop reading when it is
- * full (push returns false) and wait on `drained()`; nothing is ever dropped. Workers take batches of up
- * to `batchSize`, waiting at most `batchDelayMs` for a batch to fill once it has an event.
+ * The memory queue: a bounded hand-off between inputs and workers. Inputs are told to stop reading when
+ * it holds `capacity` events (push returns false) and wait on `drained()`; nothing is ever dropped.
+ * Events in flight in a worker's batch are not counted: the workers themselves are the rest of the
+ * buffer, as in Logstash, where the memory queue holds `pipeline.workers × pipeline.batch.size` events.
  */
-import type { Event } from '../event/event.js';
+import type { Event } from '../../event/event.js';
+import type { QueueFigures } from '../../services/metrics.js';
+import type { EventQueue, QueueBatch } from './types.js';
 
-export class BoundedQueue {
+export class MemoryQueue implements EventQueue {
+  readonly type = 'memory' as const;
   #items: Event[] = [];
   #head = 0;
   #closed = false;
@@ -15,9 +19,9 @@ export class BoundedQueue {
   constructor(readonly capacity: number) {}
 
   get size(): number { return this.#items.length - this.#head; }
+  get full(): boolean { return this.size >= this.capacity; }
   get closed(): boolean { return this.#closed; }
 
-  /** Accept an event; false means "full, pause until drained()". */
   push(event: Event): boolean {
     this.#items.push(event);
     if (this.#dataWaiters.length) this.#wakeData();
@@ -29,14 +33,15 @@ export class BoundedQueue {
     return new Promise((resolve) => this.#spaceWaiters.push(resolve));
   }
 
-  /** No more events will come: waiting takers get what is left, then an empty batch. */
+  accepted(): Promise<void> { return Promise.resolve(); }
+
   close(): void {
     this.#closed = true;
     this.#wakeData();
     this.#wakeSpace();
   }
 
-  /** Take up to `max` events, waiting for the first one and then up to `delayMs` for more. Empty = closed and empty. */
+  /** Take up to `max` events (the batch as an array), waiting for the first and then up to `delayMs`. */
   async take(max: number, delayMs: number): Promise<Event[]> {
     while (this.size === 0) {
       if (this.#closed) return [];
@@ -44,12 +49,12 @@ export class BoundedQueue {
     }
     if (this.size < max && !this.#closed && delayMs > 0) {
       await new Promise<void>((resolve) => {
+        let finished = false;
+        const done = (): void => { if (!finished) { finished = true; resolve(); } };
         const timer = setTimeout(done, delayMs);
         const check = (): void => {
-          if (this.size >= max || this.#closed) { clearTimeout(timer); done(); } else this.#dataWaiters.push(check);
+          if (this.size >= max || this.#closed) { clearTimeout(timer); done(); } else if (!finished) this.#dataWaiters.push(check);
         };
-        let finished = false;
-        function done(): void { if (!finished) { finished = true; resolve(); } }
         this.#dataWaiters.push(check);
       });
     }
@@ -62,6 +67,19 @@ export class BoundedQueue {
     }
     if (this.size < this.capacity) this.#wakeSpace();
     return batch;
+  }
+
+  async read(max: number, delayMs: number): Promise<QueueBatch | null> {
+    const events = await this.take(max, delayMs);
+    return events.length === 0 ? null : { events };
+  }
+
+  ack(): void { /* nothing to forget: the events are gone once handed out */ }
+
+  async dispose(): Promise<void> { /* nothing held */ }
+
+  figures(): QueueFigures {
+    return { type: 'memory', events_count: this.size, queue_size_in_bytes: 0, max_queue_size_in_bytes: 0 };
   }
 
   #wakeData(): void {
