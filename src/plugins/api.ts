@@ -40,6 +40,22 @@ export interface PluginContext {
    * a grok and a date filter of its own). The options get the filter's declared defaults.
    */
   createFilter(name: string, options?: Record<string, unknown>): Promise<FilterInstance>;
+  /** Pipeline-to-pipeline communication (the `pipeline` input and output), when the runtime offers it. */
+  readonly bus: PipelineBus | undefined;
+}
+
+/**
+ * Virtual addresses between the pipelines of one process (Logstash's pipeline bus): a `pipeline` input
+ * listens on an address, `pipeline` outputs send to addresses.
+ */
+export interface PipelineBus {
+  /** Receive what is sent to `address` into `sink`. Throws when another input listens there already. */
+  listen(address: string, sink: InputSink): () => void;
+  /**
+   * Deliver events to the input listening on `address`, waiting while its pipeline is full and until its
+   * queue accepted them. False when nothing listens there (its pipeline is down or not started yet).
+   */
+  send(address: string, events: readonly Event[]): Promise<boolean>;
 }
 
 /** What a plugin's `check` gets: the effective ECS mode and the directory relative paths resolve against. */

@@ -4,7 +4,7 @@
  * the runtime and the config check: whoever creates plugins says what services they get.
  */
 import { join } from 'node:path';
-import type { CodecInstance, FilterInstance, Logger, PluginContext, PluginDefinition, PluginKind, PluginMetrics, ResolvedOptions } from './api.js';
+import type { CodecInstance, FilterInstance, Logger, PipelineBus, PluginContext, PluginDefinition, PluginKind, PluginMetrics, ResolvedOptions } from './api.js';
 import type { EcsMode } from './options.js';
 import { coerceOption } from './coerce.js';
 import { loadPlugin } from './registry.js';
@@ -26,6 +26,8 @@ export interface RuntimeSettings {
   metricsFor?: (kind: PluginKind, id: string, name: string) => PluginMetrics;
   /** Logger of a plugin instance (default: `logstash.<kind>s.<name>` bound to the pipeline and the id). */
   loggerFor?: (kind: PluginKind, id: string, name: string) => Logger;
+  /** The process's pipeline bus (pipeline-to-pipeline). */
+  bus?: PipelineBus;
 }
 
 export const DEFAULT_DATA_DIR = join(PACKAGE_ROOT, 'data');
@@ -65,6 +67,7 @@ export function contextFor(kind: PluginKind, name: string, id: string, options: 
     cwd: settings.cwd ?? process.cwd(),
     dataDir: settings.dataDir ?? DEFAULT_DATA_DIR,
     createCodec: (codec, codecOptions) => createCodecByName(codec, codecOptions ?? {}, { ...settings, ecs }),
+    bus: settings.bus,
     createFilter: (filter, filterOptions) => createFilterByName(filter, `${id}_${filter}`, filterOptions ?? {}, { ...settings, ecs }),
   };
 }
