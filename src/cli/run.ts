@@ -1,16 +1,19 @@
 /**
- * `sluice run`: Logstash's command line. Loads the config (-f file/dir/glob, -e string, or the default
- * pipeline), reports every config problem at once, and runs the pipeline until its inputs finish or
- * SIGINT/SIGTERM, draining in-flight events before exiting 0.
+ * `sluice run`: Logstash's command line. Settings come from `logstash.yml` in `--path.settings` (or
+ * LS_SETTINGS_DIR), overridden by flags (every setting is a `--name value` flag, plus Logstash's short
+ * ones). The pipelines are the one given by -f/-e (pipelines.yml is then ignored, with Logstash's
+ * warning), else those of pipelines.yml, else `path.config`/`config.string` of logstash.yml, else the
+ * default pipeline. Every config problem is reported at once; the process runs until its pipelines finish
+ * or SIGINT/SIGTERM, and SIGHUP reloads.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { loadPipeline, renderDiagnostics } from '../config/load.js';
-import { ECS_VALUES, type EcsMode } from '../plugins/options.js';
-import { LOG_FORMATS, LOG_LEVELS, configureLogging, getLogger, symbol, type LogFormat, type LogLevel } from '../services/logger.js';
-import { Pipeline } from '../runtime/pipeline.js';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { renderDiagnostics, type LoadSource } from '../config/load.js';
+import { applyFlag, readPipelinesFile, readSettingsFile, Settings, SETTINGS, SettingsError } from '../config/settings.js';
+import { Agent, type PipelineSpec } from '../runtime/agent.js';
 import { DEFAULT_PIPELINE_CONFIG } from '../runtime/default-config.js';
+import { configureLogging, getLogger, type LogFormat, type LogLevel } from '../services/logger.js';
+import { PACKAGE_ROOT } from '../services/package.js';
 import { startProgress } from './progress.js';
 
 const HELP = `Usage: sluice run [options]
@@ -18,152 +21,193 @@ const HELP = `Usage: sluice run [options]
   -f, --path.config PATH          Config file, directory (every file, sorted) or glob
   -e, --config.string STRING      Config text; missing input/output default to stdin / stdout { codec => rubydebug }
   -t, --config.test_and_exit      Check the config, print "Configuration OK" or every error, and exit
-  -w, --pipeline.workers N        Batches processed concurrently (default 1: keeps event order)
+  -r, --config.reload.automatic   Reload the config when its files change (SIGHUP reloads too)
+      --config.reload.interval T  How often to check for changes (default 3s)
+  -w, --pipeline.workers N        Worker threads for filters and outputs (default: the number of cores)
   -b, --pipeline.batch.size N     Events per batch (default 125)
   -u, --pipeline.batch.delay MS   Longest wait for a batch to fill (default 50)
       --pipeline.ecs_compatibility disabled|v1|v8   Field names of plugins (default v8)
-      --pipeline.id ID            Pipeline name in logs (default main)
+      --pipeline.id ID            Pipeline name (default main)
       --config.support_escapes    Interpret \\n \\t \\" \\\\ ... in quoted strings
+      --path.settings DIR         Directory of logstash.yml and pipelines.yml
+      --path.data DIR             Where queues, dead letter queues and plugin state live
+  -l, --path.logs DIR             Also write logs to DIR/sluice-plain.log (or -json.log)
       --log.level LEVEL           fatal, error, warn, info (default), debug, trace
       --log.format FORMAT         plain (default: Logstash's log lines) or json
-  -l, --path.logs DIR             Also write logs to DIR/sluice-plain.log
-  -r, --config.reload.automatic   Not supported; accepted with a warning
+      --<setting> VALUE           Any logstash.yml setting (queue.type, api.http.port, ...)
   -h, --help                      This help
 
-Without -f or -e, runs the default pipeline.
+Without -f or -e, runs the pipelines of pipelines.yml, or else the default pipeline.
 `;
 
 class UsageError extends Error {}
 
-function intOption(value: string | undefined, flag: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got "${value}"`);
-  return n;
+const SHORT: Record<string, string> = {
+  '-f': 'path.config', '-e': 'config.string', '-t': 'config.test_and_exit', '-r': 'config.reload.automatic',
+  '-w': 'pipeline.workers', '-b': 'pipeline.batch.size', '-u': 'pipeline.batch.delay', '-l': 'path.logs', '-n': 'node.name',
+};
+
+interface Parsed {
+  flags: [string, string | true][];
+  configPaths: string[];
+  help: boolean;
+}
+
+/** Logstash's flags: `--name value`, `--name=value`, booleans alone (`-t`, `--config.reload.automatic`). */
+function parseFlags(argv: string[]): Parsed {
+  const out: Parsed = { flags: [], configPaths: [], help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '-h' || arg === '--help') { out.help = true; continue; }
+    let name: string;
+    let value: string | undefined;
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      if (eq >= 0) value = arg.slice(eq + 1);
+    } else if (SHORT[arg] !== undefined) {
+      name = SHORT[arg]!;
+    } else {
+      throw new UsageError(`unexpected argument "${arg}"`);
+    }
+    const spec = SETTINGS[name];
+    if (!spec) throw new UsageError(`unknown flag --${name}`);
+    if (value === undefined && spec.type === 'boolean') {
+      const next = argv[i + 1];
+      if (next === 'true' || next === 'false') { value = next; i++; } else { out.flags.push([name, true]); continue; }
+    }
+    if (value === undefined) {
+      if (i + 1 >= argv.length) throw new UsageError(`${arg} needs a value`);
+      value = argv[++i]!;
+    }
+    if (name === 'path.config') out.configPaths.push(value); else out.flags.push([name, value]);
+  }
+  return out;
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        'path.config': { type: 'string', short: 'f', multiple: true },
-        'config.string': { type: 'string', short: 'e' },
-        'config.test_and_exit': { type: 'boolean', short: 't' },
-        'config.reload.automatic': { type: 'boolean', short: 'r' },
-        'config.support_escapes': { type: 'boolean' },
-        'pipeline.workers': { type: 'string', short: 'w' },
-        'pipeline.batch.size': { type: 'string', short: 'b' },
-        'pipeline.batch.delay': { type: 'string', short: 'u' },
-        'pipeline.ecs_compatibility': { type: 'string' },
-        'pipeline.id': { type: 'string' },
-        'log.level': { type: 'string' },
-        'log.format': { type: 'string' },
-        'path.logs': { type: 'string', short: 'l' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    process.stderr.write(`sluice run: ${(err as Error).message}\n\n${HELP}`);
+  let parsed: Parsed;
+  try { parsed = parseFlags(argv); } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`sluice run: ${err.message}\n\n${HELP}`);
     return 2;
   }
-  if (values.help) { process.stdout.write(HELP); return 0; }
+  if (parsed.help) { process.stdout.write(HELP); return 0; }
+  const env = process.env;
+  const cwd = process.cwd();
+  const color = process.stderr.isTTY === true && !env.NO_COLOR;
 
-  let workers: number, batchSize: number, batchDelayMs: number;
-  let ecs: EcsMode;
+  // logstash.yml first, then the flags over it.
+  const settings = new Settings();
+  const settingsDirFlag = parsed.flags.find(([n]) => n === 'path.settings')?.[1];
+  const settingsDir = typeof settingsDirFlag === 'string' ? resolve(cwd, settingsDirFlag) : env.LS_SETTINGS_DIR ? resolve(cwd, env.LS_SETTINGS_DIR) : join(PACKAGE_ROOT, 'config');
+  const ymlPath = join(settingsDir, 'logstash.yml');
+  if (typeof settingsDirFlag === 'string' && !existsSync(settingsDir)) {
+    process.stderr.write(`sluice run: --path.settings ${settingsDirFlag}: no such directory\n`);
+    return 1;
+  }
+  if (existsSync(ymlPath)) {
+    const text = readFileSync(ymlPath, 'utf8');
+    const { diagnostics } = readSettingsFile(ymlPath, text, settings, env);
+    if (diagnostics.length) process.stderr.write(renderDiagnostics(diagnostics, new Map([[ymlPath, text]]), { color }));
+    const errors = diagnostics.filter((d) => d.severity === 'error').length;
+    if (errors) { process.stderr.write(`\n${ymlPath} has ${errors} error${errors === 1 ? '' : 's'}; nothing was started.\n`); return 1; }
+  }
   try {
-    workers = intOption(values['pipeline.workers'], '-w/--pipeline.workers', 1) ?? 1;
-    batchSize = intOption(values['pipeline.batch.size'], '-b/--pipeline.batch.size', 1) ?? 125;
-    batchDelayMs = intOption(values['pipeline.batch.delay'], '-u/--pipeline.batch.delay', 0) ?? 50;
-    const e = values['pipeline.ecs_compatibility'] ?? 'v8';
-    if (!(ECS_VALUES as readonly string[]).includes(e)) throw new UsageError(`--pipeline.ecs_compatibility must be one of ${ECS_VALUES.join(', ')}, got "${e}"`);
-    ecs = e as EcsMode;
-    const level = values['log.level'] ?? 'info';
-    if (!(LOG_LEVELS as string[]).includes(level)) throw new UsageError(`--log.level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
-    const format = values['log.format'] ?? 'plain';
-    if (!(LOG_FORMATS as string[]).includes(format)) throw new UsageError(`--log.format must be one of ${LOG_FORMATS.join(', ')}, got "${format}"`);
-    configureLogging({ level: level as LogLevel, format: format as LogFormat });
-    if (values['path.config'] && values['config.string'] !== undefined) {
-      throw new UsageError('-e and -f cannot be used together: give the config either as a string or as files');
+    for (const [name, value] of parsed.flags) applyFlag(settings, name, value);
+    if (parsed.configPaths.length && settings.isSet('config.string') && settings.origin('config.string') === 'command line') {
+      throw new SettingsError('-e and -f cannot be used together: give the config either as a string or as files');
     }
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
+    if (!(err instanceof SettingsError)) throw err;
     process.stderr.write(`sluice run: ${err.message}\n`);
     return 2;
   }
 
-  const logsDir = values['path.logs'];
+  const logsDir = settings.string('path.logs');
+  const format = settings.string('log.format') as LogFormat;
+  configureLogging({ level: settings.string('log.level') as LogLevel, format });
   if (logsDir) {
     mkdirSync(logsDir, { recursive: true });
-    configureLogging({ file: join(logsDir, `sluice-${values['log.format'] ?? 'plain'}.log`) });
+    configureLogging({ file: join(logsDir, `sluice-${format}.log`) });
   }
   const log = getLogger('logstash.runner');
-  if (values['config.reload.automatic']) log.warn('config.reload.automatic is not supported by sluice; the config is read once');
 
-  const started = performance.now();
-  const source = values['path.config']
-    ? { paths: values['path.config'] }
-    : { text: values['config.string'] ?? DEFAULT_PIPELINE_CONFIG };
-  const color = process.stderr.isTTY === true && !process.env.NO_COLOR;
-  const { plan, diagnostics, sources } = await loadPipeline(source, {
-    ecs,
-    supportEscapes: values['config.support_escapes'] === true,
-    env: process.env,
-    fillDefaults: values['config.string'] !== undefined,
-  });
-  const errors = diagnostics.filter((d) => d.severity === 'error');
-  if (diagnostics.length) process.stderr.write(renderDiagnostics(diagnostics, sources, { color }));
-  if (errors.length || !plan) {
-    process.stderr.write(`\nConfiguration has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was started.\n`);
-    return 1;
+  // Which pipelines: -f/-e, else pipelines.yml, else logstash.yml's config, else the default pipeline.
+  const fromFlags = parsed.configPaths.length > 0 || settings.origin('config.string') === 'command line';
+  const pipelinesYml = join(settingsDir, 'pipelines.yml');
+  let pipelinesError = false;
+  const single = (source: LoadSource, fillDefaults: boolean): PipelineSpec[] => [{ id: settings.string('pipeline.id')!, settings, source, fillDefaults }];
+  const specs = (): PipelineSpec[] => {
+    if (parsed.configPaths.length > 0) return single({ paths: parsed.configPaths }, false);
+    if (fromFlags) return single({ text: settings.string('config.string')! }, true);
+    if (existsSync(pipelinesYml)) {
+      const text = readFileSync(pipelinesYml, 'utf8');
+      const { entries, diagnostics } = readPipelinesFile(pipelinesYml, text, settings, env);
+      if (diagnostics.length) {
+        pipelinesError = diagnostics.some((d) => d.severity === 'error');
+        process.stderr.write(renderDiagnostics(diagnostics, new Map([[pipelinesYml, text]]), { color }));
+      }
+      return entries.map((e) => {
+        const path = e.settings.string('path.config');
+        const source: LoadSource = e.settings.origin('path.config')?.startsWith(pipelinesYml) && path !== undefined ? { paths: [path] } : { text: e.settings.string('config.string')! };
+        return { id: e.id, settings: e.settings, source, fillDefaults: source.text !== undefined };
+      });
+    }
+    if (settings.isSet('path.config')) return single({ paths: [settings.string('path.config')!] }, false);
+    if (settings.isSet('config.string')) return single({ text: settings.string('config.string')! }, true);
+    return single({ text: DEFAULT_PIPELINE_CONFIG }, false);
+  };
+  if (fromFlags && existsSync(pipelinesYml)) log.warn("Ignoring the 'pipelines.yml' file because modules or command line options are specified");
+  if (!fromFlags && !existsSync(pipelinesYml) && !settings.isSet('path.config') && !settings.isSet('config.string') && !settings.boolean('config.test_and_exit')) {
+    log.info('no config given (-f or -e) and no pipelines.yml: running the default pipeline', { config: DEFAULT_PIPELINE_CONFIG.trim() });
   }
-  if (values['config.test_and_exit']) {
+
+  const agent = new Agent({ settings, specs, env, cwd, color });
+  const started = performance.now();
+  const all = specs();
+  if (pipelinesError && all.length === 0) { process.stderr.write(`\n${pipelinesYml} has errors; nothing was started.\n`); return 1; }
+  if (all.length === 0) { process.stderr.write(`sluice run: ${pipelinesYml} defines no pipeline\n`); return 1; }
+  const { broken, errors } = await agent.check((text) => process.stderr.write(text));
+  const summary = (): string => `\nConfiguration has ${errors} error${errors === 1 ? '' : 's'}${all.length > 1 ? ` (pipeline${broken.length === 1 ? '' : 's'} ${broken.join(', ')})` : ''}; nothing was started.\n`;
+  if (settings.boolean('config.test_and_exit')) {
+    if (broken.length || pipelinesError) { process.stderr.write(summary()); return 1; }
     process.stdout.write('Configuration OK\n');
     log.debug('config checked', { ms: Math.round(performance.now() - started) });
     return 0;
   }
-  if (!values['path.config'] && values['config.string'] === undefined) {
-    log.info('no config given (-f or -e): running the default pipeline', { config: DEFAULT_PIPELINE_CONFIG.trim() });
-  }
-
-  let pipeline: Pipeline;
-  try {
-    pipeline = await Pipeline.create(plan, { ecs, workers, batchSize, batchDelayMs, pipelineId: values['pipeline.id'] ?? 'main' });
-  } catch (err) {
-    process.stderr.write(`sluice: a plugin could not start: ${(err as Error).message}\n`);
-    return 1;
-  }
+  // One broken pipeline of several is reported and the others run, as in Logstash.
+  if (broken.length === all.length) { process.stderr.write(summary()); return 1; }
 
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;
     if (signals > 1) {
-      log.warn(`second ${sig}: exiting without draining`);
+      log.warn(`second ${sig}: exiting without waiting for in-flight events`);
+      agent.abort();
       process.exit(1);
     }
     log.info(`${sig} received: shutting down after in-flight events are written`);
-    void pipeline.stop();
+    void agent.stop();
   };
+  const onHup = (): void => { void agent.reload(true); };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  log.debug('pipeline started', { workers, batchSize, batchDelayMs, ecs });
-  const progress = startProgress(() => pipeline.eventsOut);
-  const finished = pipeline.run();
-  const id = values['pipeline.id'] ?? 'main';
-  void pipeline.ready().then((ok) => {
-    getLogger('logstash.agent').info('Pipelines running', ok
-      ? { count: 1, running_pipelines: [symbol(id)], non_running_pipelines: [] }
-      : { count: 0, running_pipelines: [], non_running_pipelines: [symbol(id)] });
-  });
-  await finished;
+  process.on('SIGHUP', onHup);
+  try {
+    await agent.start();
+  } catch (err) {
+    process.stderr.write(`sluice: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const progress = startProgress(() => agent.eventsOut);
+  await agent.done;
   progress?.stop();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  log.debug('pipeline stopped', { events: pipeline.eventsOut });
-  if (pipeline.failedInputs.length) {
-    process.stderr.write(`sluice: input ${pipeline.failedInputs.join(', ')} failed; the pipeline stopped after writing what it had received\n`);
+  process.off('SIGHUP', onHup);
+  if (agent.failures.length) {
+    process.stderr.write(`sluice: pipeline ${agent.failures.join(', ')} failed (see the log); the others stopped after writing what they had received\n`);
     return 1;
   }
   return 0;

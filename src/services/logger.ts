@@ -64,7 +64,7 @@ function rubyish(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(rubyish).join(', ')}]`;
   const sym = symbolName(v);
   if (sym !== undefined) return `:${sym}`;
-  if (typeof v === 'object') return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `:${k}=>${rubyish(x)}`).join(', ')}}`;
+  if (typeof v === 'object') return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${/^[A-Za-z_]\w*$/.test(k) ? `:${k}` : JSON.stringify(k)}=>${rubyish(x)}`).join(', ')}}`;
   return String(v);
 }
 
