@@ -19,8 +19,8 @@ export function runCli(args: string[], opts: { input?: string | Buffer; env?: Re
 }
 
 /** Start the CLI and leave it running (for signals and sockets); `done` resolves when it exits. */
-export function startCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): { child: ChildProcess; done: Promise<CliResult>; stdout: () => string; stderr: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+export function startCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {}): { child: ChildProcess; done: Promise<CliResult>; stdout: () => string; stderr: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
