@@ -251,6 +251,12 @@ describe('conditions Logstash cannot compile', () => {
     expect(await errorOf('["a", "b"] =~ /a/')).toBe('SLC_CONDITION_TYPES');
   });
 
+  it('rejects ordering an integer constant against a float constant (Java compareTo throws)', async () => {
+    expect(await errorOf('1 < 2.5')).toBe('SLC_CONDITION_TYPES');
+    expect(await check('1 < 2')).toBe(true);
+    expect(await check('1.5 < 2.5')).toBe(true);
+  });
+
   it('rejects a lone method call without exactly one field reference inside', async () => {
     expect(await errorOf('length()')).toBe('SLC_METHOD_CALL');
     expect(await errorOf('both([a], [b])')).toBe('SLC_METHOD_CALL');

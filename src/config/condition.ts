@@ -465,7 +465,13 @@ function compileCompare(ir: CompareIR): Condition {
     return () => v;
   };
   if (l.k !== 'event' && r.k !== 'event') {
-    const c = rubyCompare(constOf(l), constOf(r));
+    // Logstash compares two constants at start-up with Java's compareTo, which throws for a Long
+    // against a Double: `1 < 2.5` stops the pipeline there.
+    const [a, b] = [constOf(l), constOf(r)];
+    if (isNumeric(a) && isNumeric(b) && (a instanceof LsFloat) !== (b instanceof LsFloat)) {
+      throw typeError(ir, `cannot order an integer constant against a float constant (${rubyToS(a)}, ${rubyToS(b)}); Logstash fails to compile this comparison`);
+    }
+    const c = rubyCompare(a, b);
     if (c === undefined) throw typeError(ir, `cannot compare ${describe(l)} with ${describe(r)}`);
     return constant(test(c));
   }
