@@ -233,12 +233,76 @@ describe('conditions Logstash cannot compile', () => {
     expect(await errorOf('[a] and "x"')).toBe('SLC_CONDITION_TYPES');
   });
 
-  it('rejects arrays and regexes as comparison operands', async () => {
-    expect(await errorOf('[a] == [1, 2]')).toBe('SLC_CONDITION_TYPES');
+  it('rejects a regex as a side of ==, !=, <, >…: Logstash finds no right-hand side', async () => {
+    for (const c of ['[verb] == /HEAD/', '[verb] != /HEAD/', '[n] < /1/', '[n] >= /1/']) {
+      const { sink } = await compile(c);
+      expect(sink.list[0], c).toMatchObject({ code: 'SLC_CONDITION_TYPES', severity: 'error', line: 2 });
+      expect(sink.list[0]!.message).toContain('Failed to parse right-hand side of conditional');
+      expect(sink.list[0]!.hint).toContain('=~');
+    }
+    expect(await errorOf('/HEAD/ == [verb]')).toBe('SLC_CONDITION_TYPES');
+    expect(await errorOf('/a/ == /a/')).toBe('SLC_CONDITION_TYPES');
   });
 
-  it('rejects method calls', async () => {
-    expect(await errorOf('length([a]) > 1')).toBe('SLC_METHOD_CALL');
+  it('rejects a side with no scalar, a left side with two, and a number matched against a regex', async () => {
+    expect(await errorOf('[a] == []')).toBe('SLC_CONDITION_TYPES');
+    expect(await errorOf('["x", "y"] == [a]')).toBe('SLC_CONDITION_TYPES');
+    expect(await errorOf('123 =~ /1/')).toBe('SLC_CONDITION_TYPES');
+    expect(await errorOf('["a", "b"] =~ /a/')).toBe('SLC_CONDITION_TYPES');
+  });
+
+  it('rejects ordering an integer constant against a float constant (Java compareTo throws)', async () => {
+    expect(await errorOf('1 < 2.5')).toBe('SLC_CONDITION_TYPES');
+    expect(await check('1 < 2')).toBe(true);
+    expect(await check('1.5 < 2.5')).toBe(true);
+  });
+
+  it('rejects a lone method call without exactly one field reference inside', async () => {
+    expect(await errorOf('length()')).toBe('SLC_METHOD_CALL');
+    expect(await errorOf('both([a], [b])')).toBe('SLC_METHOD_CALL');
+  });
+});
+
+describe('operands as lscl.rb picks them', () => {
+  it('compares with the first string or number of a list, and warns', async () => {
+    const { condition, sink } = await compile('[a] == ["x", "y"]');
+    expect(condition!(new Event({ a: 'x' }))).toBe(true);
+    expect(condition!(new Event({ a: 'y' }))).toBe(false);
+    expect(sink.list).toMatchObject([{ code: 'SLC_CONDITION_IGNORED', severity: 'warning', line: 2, column: 6 }]);
+    expect(sink.list[0]!.hint).toContain('in');
+    expect(await check('[n] == [1, 2]', { n: 1 })).toBe(true);
+    expect(await check('[n] < [10, 2]', { n: 5 })).toBe(true);
+    // Barewords are not picked, nested lists and hash keys are.
+    expect(await check('[a] == [ab, "c"]', { a: 'c' })).toBe(true);
+    expect(await check('[a] == [["x"], "y"]', { a: 'x' })).toBe(true);
+    expect(await check('[a] == [{ "k" => 1 }, 2]', { a: 'k' })).toBe(true);
+  });
+
+  it('reads a method call as what it contains, and warns', async () => {
+    const r = await compile('length([a]) > 1');
+    expect(r.condition!(new Event({ a: 2 }))).toBe(true);
+    expect(r.condition!(new Event({ a: 1 }))).toBe(false);
+    expect(r.sink.list[0]).toMatchObject({ code: 'SLC_CONDITION_IGNORED', severity: 'warning' });
+    expect(await check('[a] == foo("x")', { a: 'x' })).toBe(true);
+    expect(await check('exists([a])', { a: 'v' })).toBe(true);
+    expect(await check('exists([a])', {})).toBe(false);
+    expect(await check('exists([a]) and [b]', { a: 1, b: 1 })).toBe(true);
+    expect(await check('foo([a]) =~ /x/', { a: 'x' })).toBe(true);
+    // `in` picks every rvalue, the method's name (a bareword) too: `[s] in foo("a")` is `[s] in "foo"`.
+    expect(await check('[s] in foo("a")', { s: 'oo' })).toBe(true);
+    expect(await check('[s] in foo("a")', { s: 'a' })).toBe(false);
+  });
+
+  it('uses a regex as its text with in and =~, and as a constant when alone', async () => {
+    expect(await check('[s] in /abc/', { s: 'bc' })).toBe(true);
+    expect(await check('[s] in /abc/', { s: 'x' })).toBe(false);
+    expect(await check('/a.c/ in [s]', { s: 'xa.cx' })).toBe(true);
+    expect(await check('/a.c/ in [s]', { s: 'abc' })).toBe(false);
+    expect(await check('/a.c/ in [tags]', { tags: ['a.c'] })).toBe(true);
+    expect(await check('/abc/ =~ /b/')).toBe(true);
+    expect(await check('/abc/ !~ /x/')).toBe(true);
+    expect(await check('/abc/')).toBe(true);
+    expect(await check('//')).toBe(false);
   });
 });
 

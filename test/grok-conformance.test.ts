@@ -1,6 +1,6 @@
 /**
  * Logstash's own pattern spec (logstash-patterns-core RSpec, transcribed in
- * ../shared/conformance/patterns-core/cases.json) run in-process through the grok filter.
+ * fixtures/conformance/patterns-core/cases.json) run in-process through the grok filter.
  * The end-to-end runner (run-patterns-core.mjs) does the same through `sluice run`; this test
  * keeps the check fast and independent of the rest of the pipeline. Skipped when the shared
  * corpus is not present.
@@ -12,8 +12,7 @@ import { Event } from '../src/event/event.js';
 import { createGrokFilter, type GrokFilter } from '../src/filters/grok.js';
 import { PACKAGE_ROOT } from '../src/formats/grok/library.js';
 
-const CASES = join(PACKAGE_ROOT, '..', 'shared', 'conformance', 'patterns-core', 'cases.json');
-const SHARED = existsSync(CASES) ? CASES : '/work/shared/conformance/patterns-core/cases.json';
+const SHARED = join(PACKAGE_ROOT, 'fixtures', 'conformance', 'patterns-core', 'cases.json');
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 interface Op { op: string; path?: Array<string | number>; value?: Json; key?: string; keys?: string[]; type?: string;

@@ -19,7 +19,7 @@ for (const s of samples) {
   if (!s.ecsOnly) lines.push({ pattern: s.pattern, line: s.line, ecs: 'disabled' });
   lines.push({ pattern: s.pattern, line: s.line, ecs: 'v1' });
 }
-const SPEC = join(PACKAGE_ROOT, '..', 'shared', 'conformance', 'patterns-core', 'cases.json');
+const SPEC = join(PACKAGE_ROOT, 'fixtures', 'conformance', 'patterns-core', 'cases.json');
 if (existsSync(SPEC)) {
   for (const c of JSON.parse(readFileSync(SPEC, 'utf8')) as Array<{ match: string; message: string; mode: string | null }>) {
     lines.push({ pattern: c.match, line: c.message, ecs: c.mode === 'ecs-v1' ? 'v1' : 'disabled' });

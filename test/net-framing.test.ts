@@ -112,7 +112,7 @@ describe('RFC 6587 non-transparent framing', () => {
 
 describe('framing conformance cases (beats and Logstash expected frames, go-syslog octet streams)', () => {
   interface Case { id: string; framing: string; stream: string; stream_encoding?: string; max_message_length?: number; expected_frames?: string[]; expected_messages?: { message: { message: string | null } | null; error: string | null }[] }
-  const all = JSON.parse(readFileSync(new URL('../../shared/conformance/syslog/framing.json', import.meta.url), 'utf8')) as Case[];
+  const all = JSON.parse(readFileSync(new URL('../fixtures/conformance/syslog/framing.json', import.meta.url), 'utf8')) as Case[];
 
   it('splits every case with expected frames exactly as expected', () => {
     const withFrames = all.filter((c) => c.expected_frames && c.stream !== '');

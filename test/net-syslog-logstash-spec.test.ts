@@ -15,7 +15,7 @@ interface Case {
   expected_frames?: string[];
   expected_messages?: { logstash: { legacy: Record<string, unknown>; ecs_v1: Record<string, unknown> } }[];
 }
-const cases = (JSON.parse(readFileSync(new URL('../../shared/conformance/syslog/framing.json', import.meta.url), 'utf8')) as (Case & { mode: string })[])
+const cases = (JSON.parse(readFileSync(new URL('../fixtures/conformance/syslog/framing.json', import.meta.url), 'utf8')) as (Case & { mode: string })[])
   .filter((c) => c.mode === 'logstash-input-syslog');
 
 const running: { input: InputInstance; done: Promise<void> }[] = [];

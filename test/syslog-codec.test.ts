@@ -159,7 +159,7 @@ describe('plugin definition', () => {
 
 describe('the conformance runner\'s checks (run-syslog.mjs), on decodeFrame', () => {
   interface Case { id: string; input: string; valid: boolean | null; mode: string; input_encoding?: string; expected: Record<string, unknown> | null; expected_is_partial?: boolean }
-  const cases = (JSON.parse(readFileSync('/work/shared/conformance/syslog/rfc5424.json', 'utf8')) as Case[])
+  const cases = (JSON.parse(readFileSync(new URL('../fixtures/conformance/syslog/rfc5424.json', import.meta.url), 'utf8')) as Case[])
     .filter((c) => c.mode === 'default' && (c.valid === true || c.valid === false));
   const get = (o: unknown, path: string[]): unknown => path.reduce<unknown>((v, k) => (v == null ? undefined : (v as Record<string, unknown>)[k]), o);
   const stripBom = (s: unknown): unknown => (typeof s === 'string' ? s.replace(/^\ufeff/, '') : s);
@@ -203,7 +203,7 @@ describe('the conformance runner\'s checks (run-syslog.mjs), on decodeFrame', ()
 
 describe('logstash-input-syslog spec cases (rfc3164.json) through the codec', () => {
   interface LsCase { id: string; input: string; valid: boolean; mode: string; logstash: { legacy: Record<string, unknown> | null; ecs_v1: Record<string, unknown> | null; options?: { timezone?: string } } }
-  const cases = (JSON.parse(readFileSync('/work/shared/conformance/syslog/rfc3164.json', 'utf8')) as LsCase[]).filter((c) => c.mode === 'logstash-input-syslog');
+  const cases = (JSON.parse(readFileSync(new URL('../fixtures/conformance/syslog/rfc3164.json', import.meta.url), 'utf8')) as LsCase[]).filter((c) => c.mode === 'logstash-input-syslog');
   const year = new Date().getUTCFullYear();
   // Keys that belong to the input plugin (peer address, service type) or to its grok tag, not to a codec.
   const inputOnly = new Set(['[service][type]', 'tags']);

@@ -1,5 +1,5 @@
 /**
- * The shared syslog conformance tables (go-syslog's test tables, RFC 5424 examples, Logstash specs)
+ * The syslog conformance tables in fixtures/conformance/syslog (go-syslog's test tables, RFC 5424 examples, Logstash specs)
  * driving the decoders directly. Modes map as: go-syslog default → strict, best-effort /
  * optional-priority / Cisco IOS → lenient.
  */
@@ -7,13 +7,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeSyslog, resolveZone, UTC_ZONE, type SyslogMessage } from '../src/formats/syslog/index.js';
 
-const dir = '/work/shared/conformance/syslog';
 interface Case {
   id: string; input: string | null; valid: boolean | null; mode: string; kind?: string;
   expected: Record<string, unknown> | null; expected_is_partial?: boolean; input_encoding?: string;
   options?: string[] | string; logstash?: Record<string, unknown>;
 }
-const load = (f: string): Case[] => JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as Case[];
+const load = (f: string): Case[] => JSON.parse(readFileSync(new URL(`../fixtures/conformance/syslog/${f}`, import.meta.url), 'utf8')) as Case[];
 const c5424 = load('rfc5424.json');
 const c3164 = load('rfc3164.json');
 

@@ -1,5 +1,5 @@
 /**
- * syslog_pri filter: the logstash-filter-syslog_pri spec cases from the shared corpus, in both ECS modes.
+ * syslog_pri filter: the logstash-filter-syslog_pri spec cases from the vendored corpus (fixtures/conformance/syslog), in both ECS modes.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ interface Case {
   id: string; kind?: string; input_field: { legacy: Record<string, unknown>; ecs_v1: Record<string, unknown> };
   logstash: { legacy: Record<string, unknown>; ecs_v1: Record<string, unknown>; options?: Record<string, unknown> };
 }
-const cases = (JSON.parse(readFileSync('/work/shared/conformance/syslog/rfc3164.json', 'utf8')) as Case[]).filter((c) => c.kind === 'pri-field');
+const cases = (JSON.parse(readFileSync(new URL('../fixtures/conformance/syslog/rfc3164.json', import.meta.url), 'utf8')) as Case[]).filter((c) => c.kind === 'pri-field');
 
 describe('syslog_pri spec cases', () => {
   it('has the spec cases', () => expect(cases.length).toBe(7));

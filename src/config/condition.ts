@@ -16,13 +16,18 @@
  *   contains anything).
  * - `=~` / `!~` match strings only (a non-string field never matches) with Ruby regex syntax, translated
  *   once to a JS RegExp by oniguruma-to-es.
+ * - Operands are found as lscl.rb finds them (see `Builder.picks`): each operator takes the nodes of the
+ *   kinds it knows, in document order, looking inside lists and method calls. So `[a] == ["x", "y"]`
+ *   compares with "x", `length([a]) > 1` is `[a] > 1`, and a regex in `==`, `<`… leaves that side
+ *   empty, which Logstash fails to compile ("Failed to parse right-hand side of conditional").
+ *   Constructs that read differently from what Logstash does with them get a warning.
  */
 import type { Event } from '../event/event.js';
 import { parseFieldRef, type FieldPath } from '../event/fieldref.js';
 import { Timestamp } from '../event/timestamp.js';
 import { LsFloat, formatFloat, isHash, isNumeric, numericValue } from '../event/values.js';
 import type { Condition } from './plan.js';
-import type { ArrayNode, BooleanOperator, ConditionNode, ExpressionNode, Loc, RValueNode, StringNode, ValueNode } from './ast.js';
+import type { ArrayNode, BarewordNode, BooleanOperator, ConditionNode, ExpressionNode, Loc, NumberNode, RegexpNode, RValueNode, SelectorNode, StringNode, ValueNode } from './ast.js';
 import { CODES } from './codes.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import { NumberLiteralError, numberValue, stringValue, substituteWholeEnv, UndefinedVariableError, type Env } from './literals.js';
@@ -66,8 +71,66 @@ const constant = (b: boolean): Condition => (b ? TRUE : FALSE);
 
 const OPS: Record<string, (EqIR | CompareIR)['k']> = { '==': 'eq', '!=': 'neq', '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte' };
 
+/** A node lscl.rb's recursive_select picks as an operand; `nested` when it was found inside a list, a hash or a method call. */
+type Picked = { node: SelectorNode | StringNode | NumberNode | RegexpNode | ArrayNode | BarewordNode; nested: boolean };
+type PickKind = Picked['node']['type'];
+
+// The node classes each expression of lscl.rb selects (ComparisonExpression: Selector, Number, String;
+// RegexpExpression: Selector, RegExp, String; InExpression: any RValue, barewords included; a lone
+// expression: Selector).
+const COMPARE_PICKS: ReadonlySet<PickKind> = new Set(['selector', 'string', 'number']);
+const MATCH_PICKS: ReadonlySet<PickKind> = new Set(['selector', 'string', 'regexp']);
+const IN_PICKS: ReadonlySet<PickKind> = new Set(['selector', 'string', 'number', 'array', 'regexp', 'bareword']);
+const LONE_PICKS: ReadonlySet<PickKind> = new Set(['selector']);
+
+const sourceOf = (n: Picked['node']): string => {
+  switch (n.type) {
+    case 'selector': return n.text;
+    case 'string': return `${n.quote}${n.raw}${n.quote}`;
+    case 'number': return n.text;
+    case 'regexp': return `/${n.raw}/`;
+    case 'bareword': return n.value;
+    case 'array': return 'a list';
+  }
+};
+
 class Builder {
-  constructor(readonly settings: ConditionSettings) {}
+  constructor(readonly settings: ConditionSettings, readonly sink: DiagnosticSink) {}
+
+  /**
+   * The nodes of the given kinds in an operand, in document order, as lscl.rb's recursive_select finds
+   * them: a node of a wanted kind is taken whole; anything else is searched inside (list items, hash keys
+   * and values, a method call's name and arguments).
+   */
+  picks(node: RValueNode | ValueNode | BarewordNode, kinds: ReadonlySet<PickKind>, nested = false): Picked[] {
+    if (node.type !== 'method_call' && node.type !== 'hash' && node.type !== 'plugin' && kinds.has(node.type)) return [{ node, nested }];
+    switch (node.type) {
+      case 'array': return node.items.flatMap((i) => this.picks(i, kinds, true));
+      case 'hash': return node.entries.flatMap((e) => [...this.picks(e.key, kinds, true), ...this.picks(e.value, kinds, true)]);
+      case 'method_call': return [
+        // The method's name is a bareword, which only `in` selects.
+        ...this.picks({ type: 'bareword', value: node.name, loc: node.loc }, kinds, true),
+        ...node.args.flatMap((a) => this.picks(a, kinds, true)),
+      ];
+      case 'plugin':
+        throw new ConditionError(CODES.CONDITION_TYPES, node.loc, `a plugin (\`${node.name} {…}\`) cannot be used as a value in a condition`);
+      default: return [];
+    }
+  }
+
+  /** Warn when what Logstash evaluates is not what the text seems to say. */
+  ignored(loc: Loc, what: string, why: 'list' | 'method'): void {
+    const [reason, hint] = why === 'list'
+      ? ['a list compared with `==`, `<`… stands for its first string or number', 'to test membership in a list, use `in`: [field] in ["a", "b"]']
+      : ['a method call is not called, only what it contains is used', 'Logstash has no functions in conditions; write the field reference itself'];
+    this.sink.warn(CODES.CONDITION_IGNORED, loc, `Logstash evaluates this as ${what} (${reason}); sluice does the same`, hint);
+  }
+
+  pickedOperand(p: Picked): Operand {
+    const n = p.node;
+    if (n.type === 'bareword') return { k: 'value', v: n.value, loc: n.loc };
+    return this.operand(n);
+  }
 
   string(node: StringNode): string {
     const s = stringValue(node.raw, this.settings.supportEscapes);
@@ -121,7 +184,8 @@ class Builder {
       case 'array': return { k: 'value', v: (node as ArrayNode).items.map((i) => this.constValue(i)), loc: node.loc };
       case 'regexp': return { k: 'regex', pattern: node.raw, loc: node.loc };
       case 'method_call':
-        throw new ConditionError(CODES.METHOD_CALL, node.loc, `method calls (\`${node.name}(…)\`) are not supported in conditions`, 'Logstash parses them but never implemented them');
+        // Operands are picked (see picks) before they get here; a method call is never one itself.
+        throw new ConditionError(CODES.METHOD_CALL, node.loc, `method calls (\`${node.name}(…)\`) are not evaluated in conditions`, 'Logstash has no functions in conditions');
     }
   }
 
@@ -131,26 +195,61 @@ class Builder {
       case 'not':
         return { k: 'not', e: e.operand.type === 'selector' ? this.operand(e.operand) : this.condition(e.operand), loc: e.loc };
       case 'in': {
-        const ir: BoolIR = { k: 'in', l: this.operand(e.left), r: this.operand(e.right), loc: e.loc };
+        // InExpression: `item, list = recursive_select(RValue)` over both sides together.
+        const found = [...this.picks(e.left, IN_PICKS), ...this.picks(e.right, IN_PICKS)];
+        if (found.length < 2) {
+          throw new ConditionError(CODES.CONDITION_TYPES, e.loc, `\`${e.negate ? 'not in' : 'in'}\` needs a value on each side; Logstash fails to compile this condition`);
+        }
+        const [item, list] = found as [Picked, Picked];
+        if (item.nested || list.nested || found.length > 2) this.ignored(e.loc, `\`${sourceOf(item.node)} in ${sourceOf(list.node)}\``, 'method');
+        const ir: BoolIR = { k: 'in', l: this.pickedOperand(item), r: this.pickedOperand(list), loc: e.loc };
         return e.negate ? { k: 'not', e: ir, loc: e.loc } : ir;
       }
       case 'compare': {
-        for (const side of [e.left, e.right]) {
-          if (side.type === 'array' || side.type === 'regexp') {
-            throw new ConditionError(CODES.CONDITION_TYPES, side.loc, `\`${e.op}\` compares field references, strings and numbers; ${side.type === 'array' ? 'an array' : 'a regex'} cannot be compared`);
-          }
+        // ComparisonExpression: `lval, operator, rval = recursive_select(Selector, Number, String, …)`.
+        const left = this.picks(e.left, COMPARE_PICKS);
+        const right = this.picks(e.right, COMPARE_PICKS);
+        const regexHint = `to match a regex, use \`=~\`: [field] =~ /regex/`;
+        if (left.length !== 1) {
+          const why = left.length === 0 ? 'has no field reference, string or number' : 'holds more than one value';
+          throw new ConditionError(CODES.CONDITION_TYPES, e.left.loc, `the left side of \`${e.op}\` ${why}; Logstash fails to compile this comparison`, e.left.type === 'regexp' ? regexHint : undefined);
         }
-        return { k: OPS[e.op]!, l: this.operand(e.left), r: this.operand(e.right), loc: e.loc } as EqIR | CompareIR;
+        if (right.length === 0) {
+          throw new ConditionError(CODES.CONDITION_TYPES, e.right.loc,
+            `the right side of \`${e.op}\` has no field reference, string or number; Logstash fails to compile it ("Failed to parse right-hand side of conditional")`,
+            e.right.type === 'regexp' ? regexHint : undefined);
+        }
+        const [l, r] = [left[0]!, right[0]!];
+        if (l.nested || r.nested) {
+          this.ignored(e.loc, `\`${sourceOf(l.node)} ${e.op} ${sourceOf(r.node)}\``, e.left.type === 'method_call' || e.right.type === 'method_call' ? 'method' : 'list');
+        }
+        return { k: OPS[e.op]!, l: this.pickedOperand(l), r: this.pickedOperand(r), loc: e.loc } as EqIR | CompareIR;
       }
       case 'match': {
+        // RegexpExpression: `selector, operator, regexp = recursive_select(Selector, RegExp, String, …)`.
+        const left = this.picks(e.left, MATCH_PICKS);
+        if (left.length !== 1) {
+          const why = left.length === 0 ? 'has no field reference or string' : 'holds more than one value';
+          throw new ConditionError(CODES.CONDITION_TYPES, e.left.loc, `the left side of \`${e.op}\` ${why}; Logstash fails to compile this match`);
+        }
+        if (left[0]!.nested) this.ignored(e.loc, `\`${sourceOf(left[0]!.node)} ${e.op} ${e.right.type === 'regexp' ? `/${e.right.raw}/` : `${e.right.quote}${e.right.raw}${e.right.quote}`}\``, 'method');
         // A string on the right is used as a regex, as Logstash does.
         const r: Operand = e.right.type === 'string'
           ? { k: 'regex', pattern: this.string(e.right), loc: e.right.loc }
           : { k: 'regex', pattern: e.right.raw, loc: e.right.loc };
-        const ir: BoolIR = { k: 'match', l: this.operand(e.left), r, loc: e.loc };
+        const ir: BoolIR = { k: 'match', l: this.pickedOperand(left[0]!), r, loc: e.loc };
         return e.op === '!~' ? { k: 'not', e: ir, loc: e.loc } : ir;
       }
-      case 'rvalue': return this.operand(e.value);
+      case 'rvalue': {
+        if (e.value.type !== 'method_call') return this.operand(e.value);
+        // A lone method call: Logstash's Expression#expr takes the one field reference among its arguments.
+        const found = this.picks(e.value, LONE_PICKS);
+        if (found.length !== 1) {
+          throw new ConditionError(CODES.METHOD_CALL, e.value.loc, `method calls (\`${e.value.name}(…)\`) are not evaluated by Logstash, and this one has ${found.length === 0 ? 'no field reference' : 'more than one field reference'} for it to test instead; Logstash fails to compile it`, 'Logstash has no functions in conditions');
+        }
+        this.ignored(e.loc, `\`if ${sourceOf(found[0]!.node)}\``, 'method');
+        return { k: 'truthy', e: this.pickedOperand(found[0]!), loc: e.loc };
+      }
     }
   }
 
@@ -366,7 +465,13 @@ function compileCompare(ir: CompareIR): Condition {
     return () => v;
   };
   if (l.k !== 'event' && r.k !== 'event') {
-    const c = rubyCompare(constOf(l), constOf(r));
+    // Logstash compares two constants at start-up with Java's compareTo, which throws for a Long
+    // against a Double: `1 < 2.5` stops the pipeline there.
+    const [a, b] = [constOf(l), constOf(r)];
+    if (isNumeric(a) && isNumeric(b) && (a instanceof LsFloat) !== (b instanceof LsFloat)) {
+      throw typeError(ir, `cannot order an integer constant against a float constant (${rubyToS(a)}, ${rubyToS(b)}); Logstash fails to compile this comparison`);
+    }
+    const c = rubyCompare(a, b);
     if (c === undefined) throw typeError(ir, `cannot compare ${describe(l)} with ${describe(r)}`);
     return constant(test(c));
   }
@@ -494,7 +599,7 @@ function hasRegex(node: ConditionNode): boolean {
 export async function compileCondition(node: ConditionNode, settings: ConditionSettings, sink: DiagnosticSink): Promise<Condition | undefined> {
   if (!toRegExp && hasRegex(node)) toRegExp = (await import('oniguruma-to-es')).toRegExp;
   try {
-    const ir = new Builder(settings).condition(node);
+    const ir = new Builder(settings, sink).condition(node);
     return compile(ir);
   } catch (err) {
     if (err instanceof ConditionError) {
