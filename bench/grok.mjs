@@ -14,7 +14,7 @@ import { corpus } from './_corpus.mjs';
 
 const { createGrokFilter } = await import('../dist/filters/grok.js');
 const { Event } = await import('../dist/event/event.js');
-const { guardFor } = await import('../dist/formats/grok/guard.js');
+const { openGuard } = await import('../dist/formats/grok/guard.js');
 
 const N = 20_000;
 const scenarios = [
@@ -88,7 +88,8 @@ for (const ecs of modes) for (const { pattern, file, variant, edit = (l) => l } 
   // Same stage with the guard worker on every match (what a risky expression pays).
   const guarded = await createGrokFilter({ match: { message: pattern }, timeout_millis: 30000 }, ecs);
   const gg = guarded.compiled[0].groks[0];
-  const guard = guardFor([gg]);
+  const guard = openGuard();
+  guard.add(gg);
   const guardedRate = rate(() => { for (const l of lines.slice(0, 5000)) if (guard.exec(gg, l, 30000) !== null) sink++; }, 5000);
 
   // Whole CLI: stdin → grok → json_lines, on 10× the lines so process start-up (~0.3 s) does not dominate.
@@ -117,5 +118,6 @@ for (const ecs of modes) for (const { pattern, file, variant, edit = (l) => l } 
   await filter.close();
   await withDefault.close();
   await guarded.close();
+  await guard.close();
   if (sink < 0) console.log(sink);
 }

@@ -20,6 +20,18 @@ function expectTimedOut(f: GrokFilter, event: Event): void {
   expect(took).toBeLessThan(3000);
 }
 
+/**
+ * Send the guard worker a line that it matches at once, so that the timings measured next are those of
+ * the match and not of the worker's start (run from the TypeScript sources, the worker transpiles them).
+ */
+function expectGuardedMatch(f: GrokFilter, line: string): Event {
+  const before = f.stats.guarded;
+  const event = new Event({ message: line });
+  expect(f.filter(event)).toBe(true);
+  expect(f.stats.guarded).toBe(before + 1);
+  return event;
+}
+
 describe('grok runaway guard', () => {
   it('tags an exponential backtracking line _groktimeout and keeps going', async () => {
     const f = await createGrokFilter({ match: { message: '^(?<run>(a+)+)b$' }, timeout_millis: 300 }, 'disabled');
@@ -28,8 +40,10 @@ describe('grok runaway guard', () => {
     const good2 = new Event({ message: 'ab' });
     const miss = new Event({ message: 'xyz' });
     expect(f.filter(good1)).toBe(true);
+    expectGuardedMatch(f, `${'a'.repeat(40)}b`);
     expectTimedOut(f, bad);
-    // The next events are matched normally (a fresh guard worker takes over).
+    // The next events are matched normally, on this thread or by a fresh guard worker.
+    expect(expectGuardedMatch(f, `${'a'.repeat(39)}b`).get('run')).toBe('a'.repeat(39));
     expect(f.filter(good2)).toBe(true);
     expect(good2.get('run')).toBe('a');
     expect(f.filter(miss)).toBe(false);
@@ -43,6 +57,7 @@ describe('grok runaway guard', () => {
     const pattern = '%{DATA:a} %{DATA:b} %{DATA:c} %{DATA:d} %{DATA:e}!';
     const f = await createGrokFilter({ match: { message: pattern }, timeout_millis: 200, tag_on_timeout: 'slow' }, 'disabled');
     const long = new Event({ message: 'x '.repeat(3000) });
+    expectGuardedMatch(f, `a b c d e!${' x'.repeat(3000)}`);
     const t0 = Date.now();
     expect(f.filter(long)).toBe(false);
     expect(Date.now() - t0).toBeLessThan(3000);
@@ -57,6 +72,7 @@ describe('grok runaway guard', () => {
     const slow = '^(?<run>(a+)+)b$';
     const f = await createGrokFilter({ match: { message: [slow, slow, slow] }, timeout_millis: 300, timeout_scope: 'event' }, 'disabled');
     const bad = new Event({ message: `${'a'.repeat(40)}!` });
+    expectGuardedMatch(f, `${'a'.repeat(40)}b`);
     const t0 = Date.now();
     f.filter(bad);
     expect(Date.now() - t0).toBeLessThan(1500);
@@ -131,11 +147,12 @@ describe('grok runaway guard', () => {
     const f = await createGrokFilter({ match: { message: '%{SYSLOGLINE}' }, timeout_millis: 300 }, 'disabled');
     const bad = new Event({ message: `Jun 15 02:04:59 ${'a-'.repeat(40)}!` });
     const good = new Event({ message: 'Jun 15 02:04:59 combo sshd(pam_unix)[20882]: session opened for user root' });
+    expect(expectGuardedMatch(f, `Jun 15 02:04:59 ${'a-'.repeat(40)}a cron[1]: x`).get('program')).toBe('cron');
     expectTimedOut(f, bad);
     expect(f.filter(good)).toBe(true);
     expect(good.get('logsource')).toBe('combo');
     expect(good.get('program')).toBe('sshd(pam_unix)');
-    expect(f.stats.guarded).toBe(1);
+    expect(f.stats.guarded).toBe(2);
     await f.close();
   });
 });

@@ -19,7 +19,7 @@ import { fieldReader, matchWriter, rubyToS, type CaptureTarget, type MatchWriter
 import { compileGrokAsync, type CompiledGrok } from '../formats/grok/compile.js';
 import { GrokPatternError } from '../formats/grok/expand.js';
 import { buildLibrary, PatternFileError, type PatternTable } from '../formats/grok/library.js';
-import { guardFor, TIMED_OUT, type MatchGuard } from '../formats/grok/guard.js';
+import { openGuard, TIMED_OUT, type MatchGuard } from '../formats/grok/guard.js';
 import { assessRisk, stepBudget, type RiskReport } from '../formats/grok/risk.js';
 import { LineScreen, NEEDS_GUARD } from '../formats/grok/screen.js';
 import { NativeEngine } from '../formats/grok/engine.js';
@@ -206,7 +206,7 @@ export class GrokFilter {
           targets.push({ group: slot.group, conversion, path, overwrite: this.#overwrite.has(cf.field) });
         }
       }
-      const screen = guard !== undefined && guard.handles(g) ? screenOf(g, steps) : undefined;
+      const screen = guard !== undefined && riskOf(g).risky ? screenOf(g, steps) : undefined;
       const writeAny = matchWriter(targets, s.keepEmptyCaptures);
       const native = g.engine instanceof NativeEngine && (screen === undefined || screen.sameLayout);
       return {
@@ -287,7 +287,10 @@ export async function createGrokFilter(options: Options, ecs: EcsMode, cwd?: str
   let guard: MatchGuard | undefined;
   if (s.timeoutMillis > 0) {
     const risky = fields.flatMap((f) => f.groks).filter((g) => riskOf(g).risky);
-    if (risky.length > 0) guard = guardFor(risky);
+    if (risky.length > 0) {
+      guard = openGuard();
+      for (const g of risky) guard.add(g);
+    }
   }
   return new GrokFilter(s, fields, guard);
 }
