@@ -12,9 +12,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corpus } from './_corpus.mjs';
 
-const { createGrokFilter } = await import('../dist/filters/grok.js');
+const { default: grokPlugin, GrokFilter } = await import('../dist/filters/grok.js');
+const { withDefaults } = await import('../dist/plugins/context.js');
 const { Event } = await import('../dist/event/event.js');
-const { guardFor } = await import('../dist/formats/grok/guard.js');
+const { GrokMatcher } = await import('../dist/formats/grok/index.js');
+const { compileGrokAsync } = await import('../dist/formats/grok/compile.js');
+const { builtinPatterns } = await import('../dist/formats/grok/library.js');
+const { openGuard } = await import('../dist/formats/grok/guard.js');
+
+// A grok filter as `sluice run` creates it: the options with their declared defaults.
+const createGrokFilter = (options, ecs) => GrokFilter.create(withDefaults(grokPlugin, options), { ecs, cwd: process.cwd() });
 
 const N = 20_000;
 const scenarios = [
@@ -43,11 +50,12 @@ const dir = mkdtempSync(join(tmpdir(), 'sluice-grok-bench-'));
 for (const ecs of modes) for (const { pattern, file, variant, edit = (l) => l } of scenarios) {
   const lines = corpus(file, N).map(edit);
   const filter = await createGrokFilter({ match: { message: pattern }, timeout_millis: 0 }, ecs);
-  const grok = filter.compiled[0].groks[0];
-  if (grok.engine.kind !== 'native') throw new Error(`${pattern} is not on the native engine`);
-  // The very RegExp object grok runs: the same compiled code on both sides, so the ratio shows the
-  // stage's own work and not two compilations of one pattern landing differently.
-  const re = grok.engine.regexp;
+  // The very RegExp object grok runs (expressions over the built-in library are compiled once per
+  // process): the same compiled code on both sides, so the ratio shows the stage's own work and not two
+  // compilations of one pattern landing differently.
+  const expression = await new GrokMatcher({ ecs, timeoutMillis: 0 }).compile(pattern);
+  if (expression.engine !== 'native') throw new Error(`${pattern} is not on the native engine`);
+  const re = expression.regexp;
 
   // Reference: the bare regex loop, one pass over the lines.
   let sink = 0;
@@ -83,13 +91,13 @@ for (const ecs of modes) for (const { pattern, file, variant, edit = (l) => l } 
   const stageRate = lines.length / bestStage;
   const defaultRate = lines.length / bestDefault;
   let matched = 0;
-  for (const l of lines) if (grok.exec(l) !== null) matched++;
+  for (const l of lines) if (expression.test(l) === 1) matched++;
 
   // Same stage with the guard worker on every match (what a risky expression pays).
-  const guarded = await createGrokFilter({ match: { message: pattern }, timeout_millis: 30000 }, ecs);
-  const gg = guarded.compiled[0].groks[0];
-  const guard = guardFor([gg]);
-  const guardedRate = rate(() => { for (const l of lines.slice(0, 5000)) if (guard.exec(gg, l, 30000) !== null) sink++; }, 5000);
+  const grok = await compileGrokAsync(pattern, builtinPatterns(ecs));
+  const guard = openGuard();
+  guard.add(grok);
+  const guardedRate = rate(() => { for (const l of lines.slice(0, 5000)) if (guard.exec(grok, l, 30000) !== null) sink++; }, 5000);
 
   // Whole CLI: stdin → grok → json_lines, on 10× the lines so process start-up (~0.3 s) does not dominate.
   const cliLines = corpus(file, 10 * N).map(edit);
@@ -116,6 +124,6 @@ for (const ecs of modes) for (const { pattern, file, variant, edit = (l) => l } 
   console.log(`  sluice run stdin→grok→json:    ${fmt(cliRate)} events/s  (${(100 * cliRate / regexRate).toFixed(0)}% of reference; ${fmt(cliLines.length)} lines; includes process start-up, decoding, JSON output)`);
   await filter.close();
   await withDefault.close();
-  await guarded.close();
+  await guard.close();
   if (sink < 0) console.log(sink);
 }

@@ -9,8 +9,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
-import { createGrokFilter, type GrokFilter } from '../src/filters/grok.js';
+import type { GrokFilter } from '../src/filters/grok.js';
 import { PACKAGE_ROOT } from '../src/formats/grok/library.js';
+import { grokFilter } from './helpers/grok.js';
 
 const SHARED = join(PACKAGE_ROOT, 'fixtures', 'conformance', 'patterns-core', 'cases.json');
 
@@ -98,7 +99,7 @@ export async function runConformance(cases: Case[]): Promise<{ pass: number; tot
     let f = filters.get(key);
     if (f === undefined) {
       try {
-        f = await createGrokFilter({ match: { message: c.match }, ...(c.grok_options ?? {}) }, ecs);
+        f = await grokFilter({ match: { message: c.match }, ...(c.grok_options ?? {}) }, ecs);
       } catch (e) {
         total++;
         failures.push(`${c.id} [${c.mode}] ${c.match}\n  compile error: ${(e as Error).message}`);

@@ -4,8 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
-import { createGrokFilter, type GrokFilter } from '../src/filters/grok.js';
+import type { GrokFilter } from '../src/filters/grok.js';
+import { compileGrokAsync } from '../src/formats/grok/compile.js';
+import { builtinPatterns } from '../src/formats/grok/library.js';
 import { assessRisk, splitFactor, stepBudget, withinBudget } from '../src/formats/grok/risk.js';
+import { grokFilter } from './helpers/grok.js';
 
 /**
  * The line is tagged _groktimeout after about timeout_millis (300 ms here): not at once (the match
@@ -20,16 +23,30 @@ function expectTimedOut(f: GrokFilter, event: Event): void {
   expect(took).toBeLessThan(3000);
 }
 
+/**
+ * Send the guard worker a line that it matches at once, so that the timings measured next are those of
+ * the match and not of the worker's start (run from the TypeScript sources, the worker transpiles them).
+ */
+function expectGuardedMatch(f: GrokFilter, line: string): Event {
+  const before = f.stats.guarded;
+  const event = new Event({ message: line });
+  expect(f.filter(event)).toBe(true);
+  expect(f.stats.guarded).toBe(before + 1);
+  return event;
+}
+
 describe('grok runaway guard', () => {
   it('tags an exponential backtracking line _groktimeout and keeps going', async () => {
-    const f = await createGrokFilter({ match: { message: '^(?<run>(a+)+)b$' }, timeout_millis: 300 }, 'disabled');
+    const f = await grokFilter({ match: { message: '^(?<run>(a+)+)b$' }, timeout_millis: 300 });
     const good1 = new Event({ message: 'aaab' });
     const bad = new Event({ message: `${'a'.repeat(40)}!` });
     const good2 = new Event({ message: 'ab' });
     const miss = new Event({ message: 'xyz' });
     expect(f.filter(good1)).toBe(true);
+    expectGuardedMatch(f, `${'a'.repeat(40)}b`);
     expectTimedOut(f, bad);
-    // The next events are matched normally (a fresh guard worker takes over).
+    // The next events are matched normally, on this thread or by a fresh guard worker.
+    expect(expectGuardedMatch(f, `${'a'.repeat(39)}b`).get('run')).toBe('a'.repeat(39));
     expect(f.filter(good2)).toBe(true);
     expect(good2.get('run')).toBe('a');
     expect(f.filter(miss)).toBe(false);
@@ -41,8 +58,9 @@ describe('grok runaway guard', () => {
 
   it('guards polynomial expressions on lines too long for the cost model, and uses tag_on_timeout', async () => {
     const pattern = '%{DATA:a} %{DATA:b} %{DATA:c} %{DATA:d} %{DATA:e}!';
-    const f = await createGrokFilter({ match: { message: pattern }, timeout_millis: 200, tag_on_timeout: 'slow' }, 'disabled');
+    const f = await grokFilter({ match: { message: pattern }, timeout_millis: 200, tag_on_timeout: 'slow' });
     const long = new Event({ message: 'x '.repeat(3000) });
+    expectGuardedMatch(f, `a b c d e!${' x'.repeat(3000)}`);
     const t0 = Date.now();
     expect(f.filter(long)).toBe(false);
     expect(Date.now() - t0).toBeLessThan(3000);
@@ -55,8 +73,9 @@ describe('grok runaway guard', () => {
 
   it('shares one time budget across patterns with timeout_scope => event', async () => {
     const slow = '^(?<run>(a+)+)b$';
-    const f = await createGrokFilter({ match: { message: [slow, slow, slow] }, timeout_millis: 300, timeout_scope: 'event' }, 'disabled');
+    const f = await grokFilter({ match: { message: [slow, slow, slow] }, timeout_millis: 300, timeout_scope: 'event' });
     const bad = new Event({ message: `${'a'.repeat(40)}!` });
+    expectGuardedMatch(f, `${'a'.repeat(40)}b`);
     const t0 = Date.now();
     f.filter(bad);
     expect(Date.now() - t0).toBeLessThan(1500);
@@ -94,8 +113,7 @@ describe('grok runaway guard', () => {
   });
 
   it('keeps real syslog lines on the calling thread for legacy SYSLOGLINE: host cuts only where an alternative can start', async () => {
-    const f = await createGrokFilter({ match: { message: '%{SYSLOGLINE}' }, timeout_millis: 30000 }, 'disabled');
-    const r = assessRisk(f.compiled[0]!.groks[0]!.prepared);
+    const r = assessRisk((await compileGrokAsync('%{SYSLOGLINE}', builtinPatterns('disabled'))).prepared);
     expect(r.nested).toBe(true);
     const steps = stepBudget(15000);
     const lines = [
@@ -109,6 +127,10 @@ describe('grok runaway guard', () => {
     for (const run of ['a-'.repeat(40), 'a.'.repeat(40), '1.2.'.repeat(20)]) {
       expect(withinBudget(r, `Jun 15 02:04:59 ${run}!`, steps)).toBe(false);
     }
+    // The filter, at the default timeout_millis, matches them all without the guard worker.
+    const f = await grokFilter({ match: { message: '%{SYSLOGLINE}' } });
+    for (const l of lines) expect(f.filter(new Event({ message: l }))).toBe(true);
+    expect(f.stats.guarded).toBe(0);
     await f.close();
   });
 
@@ -128,14 +150,15 @@ describe('grok runaway guard', () => {
   });
 
   it('tags a crafted %{SYSLOGHOST}+ line _groktimeout within timeout_millis and keeps going', async () => {
-    const f = await createGrokFilter({ match: { message: '%{SYSLOGLINE}' }, timeout_millis: 300 }, 'disabled');
+    const f = await grokFilter({ match: { message: '%{SYSLOGLINE}' }, timeout_millis: 300 });
     const bad = new Event({ message: `Jun 15 02:04:59 ${'a-'.repeat(40)}!` });
     const good = new Event({ message: 'Jun 15 02:04:59 combo sshd(pam_unix)[20882]: session opened for user root' });
+    expect(expectGuardedMatch(f, `Jun 15 02:04:59 ${'a-'.repeat(40)}a cron[1]: x`).get('program')).toBe('cron');
     expectTimedOut(f, bad);
     expect(f.filter(good)).toBe(true);
     expect(good.get('logsource')).toBe('combo');
     expect(good.get('program')).toBe('sshd(pam_unix)');
-    expect(f.stats.guarded).toBe(1);
+    expect(f.stats.guarded).toBe(2);
     await f.close();
   });
 });

@@ -7,12 +7,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
-import { createGrokFilter } from '../src/filters/grok.js';
 import { compileGrokAsync, type CompiledGrok } from '../src/formats/grok/compile.js';
 import { builtinPatterns, PACKAGE_ROOT } from '../src/formats/grok/library.js';
 import { assessRisk, factorAt, stepBudget } from '../src/formats/grok/risk.js';
 import { flagRewrite, LineScreen, NEEDS_GUARD } from '../src/formats/grok/screen.js';
 import type { EcsMode } from '../src/plugins/options.js';
+import { grokFilter } from './helpers/grok.js';
 import { seededRandom as random } from './helpers/random.js';
 
 async function compiled(pattern: string, ecs: EcsMode = 'disabled'): Promise<CompiledGrok> {
@@ -140,8 +140,8 @@ describe('grok line screen', () => {
     cases.push({ pattern: '%{SYSLOGLINE}', line: 'Jun 15 02:04:59 web-03.prod.example.com sshd[7]: x', modes: ['disabled', 'v1'] });
     for (const c of cases) {
       for (const ecs of c.modes) {
-        const guarded = await createGrokFilter({ match: { message: c.pattern } }, ecs);
-        const bare = await createGrokFilter({ match: { message: c.pattern }, timeout_millis: 0 }, ecs);
+        const guarded = await grokFilter({ match: { message: c.pattern } }, ecs);
+        const bare = await grokFilter({ match: { message: c.pattern }, timeout_millis: 0 }, ecs);
         const a = new Event({ message: c.line, '@timestamp': '2026-01-01T00:00:00Z' });
         const b = new Event({ message: c.line, '@timestamp': '2026-01-01T00:00:00Z' });
         guarded.filter(a);

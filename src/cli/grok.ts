@@ -7,40 +7,42 @@
  *
  * A line that does not match prints `{"tags":["_grokparsefailure"]}` on stdout (so output lines stay
  * aligned with input lines) and an explanation on stderr: the longest prefix of the expression that
- * matched and the text where matching stopped.
+ * matched and the text where matching stopped. A line whose match runs past --timeout-millis is
+ * stopped by the GrokMatcher's guard and prints `{"tags":["_groktimeout"]}`; the exit status is then 2.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { Event } from '../event/event.js';
 import { stringifyValue } from '../event/values.js';
-import type { EcsMode } from '../plugins/options.js';
-import { compileGrokAsync, type CompiledGrok } from '../formats/grok/compile.js';
-import { writeCapture } from '../formats/grok/capture.js';
-import { explainMiss } from '../formats/grok/explain.js';
-import { GrokPatternError } from '../formats/grok/expand.js';
-import { buildLibrary, PatternFileError, type PatternTable } from '../formats/grok/library.js';
+import { ECS_VALUES } from '../event/ecs.js';
+import { GROK_DEFAULTS, GrokMatcher, GrokPatternError, type GrokExpression, type MissExplanation } from '../formats/grok/index.js';
+
+/** A user at a terminal wants an answer within seconds (the grok filter's default is 30 s). */
+const CLI_TIMEOUT_MILLIS = 5000;
 
 const HELP = `Usage: sluice grok [options] EXPRESSION [LINE...]
 
 Matches each LINE (or each line of --file, or of stdin when neither is given) against the grok
 EXPRESSION and prints the captures of each line as one JSON object per line. On a miss it prints
-{"tags":["_grokparsefailure"]} and explains on stderr how far the expression got.
+${JSON.stringify({ tags: GROK_DEFAULTS.tagOnFailure })} and explains on stderr how far the expression got.
 
 Options:
   -f, --file FILE                  Read lines from FILE
   -d, --patterns-dir DIR           Extra pattern files (a directory or a file); repeatable
-      --patterns-files-glob GLOB   Files to load from each directory (default *)
+      --patterns-files-glob GLOB   Files to load from each directory (default ${GROK_DEFAULTS.patternsFilesGlob})
   -p, --pattern-definitions DEF    NAME=REGEX, or a JSON object {"NAME": "REGEX"}; repeatable
       --ecs [MODE]                 ECS field names: v1 (default when the flag has no value), v8,
                                    disabled (the default without the flag is legacy names)
       --keep-empty-captures        Print empty captures too
       --all-captures               Capture unnamed %{NAME} references too (named_captures_only => false)
+      --timeout-millis N           Stop a line whose match runs longer than N ms, as the grok filter's
+                                   timeout_millis does (default ${CLI_TIMEOUT_MILLIS}; 0: never stop)
       --engine native|oniguruma    Force a regex engine (default: native when the translation is exact)
   -q, --quiet                      No explanations on stderr
   -h, --help                       This help
 
-Exit status: 0 when every line matched, 1 when a line did not, 2 on a usage or pattern error.
+Exit status: 0 when every line matched, 1 when a line did not, 2 on a usage or pattern error or
+when a line's match was stopped by --timeout-millis.
 `;
 
 function parseDefinitions(values: readonly string[]): Record<string, string> {
@@ -64,17 +66,13 @@ async function* linesOf(file: string | undefined): AsyncGenerator<string> {
   for await (const line of rl) yield line;
 }
 
-function capturesJson(g: CompiledGrok, line: string, keepEmpty: boolean): string | undefined {
-  const m = g.exec(line);
-  if (m === null) return undefined;
-  const event = new Event({});
-  g.captures(m, (f, v) => writeCapture(event, f.path, v, false, keepEmpty));
-  const out = { ...event.data };
-  delete out['@timestamp'];
-  delete out['@version'];
-  const meta = event.metadata;
-  if (Object.keys(meta).length > 0) out['@metadata'] = meta;
-  return stringifyValue(out);
+/** The stderr lines for a line that did not match: how far the expression got. */
+function describeMiss(n: number, expression: string, x: MissExplanation): string {
+  const where = x.matchedPrefix === ''
+    ? '  nothing of the expression matched'
+    : `  matched:    ${x.matchedPrefix}\n  stopped at: offset ${x.stoppedAt}: ${JSON.stringify(x.remainingText.slice(0, 80))}`;
+  const expanded = x.expression === expression ? '' : `  (inside the definition: ${x.expression.slice(0, 160)})\n`;
+  return `line ${n}: no match\n${expanded}${where}\n  next:       ${x.failedAt.slice(0, 120)}\n`;
 }
 
 export async function grokCommand(argv: string[]): Promise<number> {
@@ -93,6 +91,7 @@ export async function grokCommand(argv: string[]): Promise<number> {
         ecs: { type: 'string' },
         'keep-empty-captures': { type: 'boolean' },
         'all-captures': { type: 'boolean' },
+        'timeout-millis': { type: 'string' },
         engine: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
@@ -106,25 +105,31 @@ export async function grokCommand(argv: string[]): Promise<number> {
   if (values.help) { process.stdout.write(HELP); return 0; }
   const [expression, ...lines] = positionals;
   if (expression === undefined) { process.stderr.write(`sluice grok: missing EXPRESSION\n\n${HELP}`); return 2; }
-  const ecs = (values.ecs ?? 'disabled') as EcsMode;
-  if (!['disabled', 'v1', 'v8'].includes(ecs)) { process.stderr.write(`sluice grok: --ecs must be v1, v8 or disabled\n`); return 2; }
+  const ecs = ECS_VALUES.find((m) => m === (values.ecs ?? 'disabled'));
+  if (ecs === undefined) { process.stderr.write(`sluice grok: --ecs must be v1, v8 or disabled\n`); return 2; }
   const engine = values.engine;
   if (engine !== undefined && engine !== 'native' && engine !== 'oniguruma') { process.stderr.write(`sluice grok: --engine must be native or oniguruma\n`); return 2; }
-  const namedCapturesOnly = !values['all-captures'];
+  const timeoutMillis = values['timeout-millis'] === undefined ? CLI_TIMEOUT_MILLIS : Number(values['timeout-millis']);
+  if (!Number.isInteger(timeoutMillis) || timeoutMillis < 0) { process.stderr.write(`sluice grok: --timeout-millis must be a whole number of milliseconds (0: no limit)\n`); return 2; }
 
-  let table: PatternTable;
-  let grok: CompiledGrok;
+  let matcher: GrokMatcher;
+  let grok: GrokExpression;
   try {
-    table = buildLibrary({
+    matcher = new GrokMatcher({
       ecs,
+      cwd: process.cwd(),
       patternsDir: values['patterns-dir'] ?? [],
-      patternsFilesGlob: values['patterns-files-glob'] ?? '*',
-      definitions: parseDefinitions(values['pattern-definitions'] ?? []),
+      ...(values['patterns-files-glob'] === undefined ? {} : { patternsFilesGlob: values['patterns-files-glob'] }),
+      patternDefinitions: parseDefinitions(values['pattern-definitions'] ?? []),
+      namedCapturesOnly: !values['all-captures'],
+      ...(values['keep-empty-captures'] ? { keepEmptyCaptures: true } : {}),
+      timeoutMillis,
+      ...(engine === undefined ? {} : { engine }),
     });
-    grok = await compileGrokAsync(expression, table, { namedCapturesOnly, ...(engine ? { engine } : {}) });
+    grok = await matcher.compile(expression);
   } catch (e) {
     // Undefined or cyclic patterns, unreadable pattern files, bad definitions, invalid regexes.
-    if (e instanceof GrokPatternError || e instanceof PatternFileError || e instanceof Error) {
+    if (e instanceof GrokPatternError || e instanceof Error) {
       process.stderr.write(`sluice grok: ${e.message}\n`);
       return 2;
     }
@@ -133,21 +138,26 @@ export async function grokCommand(argv: string[]): Promise<number> {
 
   const source: AsyncIterable<string> | Iterable<string> = lines.length > 0 ? lines : linesOf(values.file);
   let misses = 0;
+  let timeouts = 0;
   let n = 0;
-  for await (const line of source) {
-    n++;
-    const json = capturesJson(grok, line, values['keep-empty-captures'] ?? false);
-    if (json !== undefined) { process.stdout.write(`${json}\n`); continue; }
-    misses++;
-    process.stdout.write('{"tags":["_grokparsefailure"]}\n');
-    if (!values.quiet) {
-      const x = await explainMiss(expression, line, table, namedCapturesOnly);
-      const where = x.matchedPrefix === ''
-        ? '  nothing of the expression matched'
-        : `  matched:    ${x.matchedPrefix}\n  stopped at: offset ${x.stoppedAt}: ${JSON.stringify(x.remainingText.slice(0, 80))}`;
-      const expanded = x.expression === expression ? '' : `  (inside the definition: ${x.expression.slice(0, 160)})\n`;
-      process.stderr.write(`line ${n}: no match\n${expanded}${where}\n  next:       ${x.failedAt.slice(0, 120)}\n`);
+  try {
+    for await (const line of source) {
+      n++;
+      const r = await grok.inspect(line, { explain: !values.quiet });
+      if (r.status === 'match') { process.stdout.write(`${stringifyValue(r.fields)}\n`); continue; }
+      // Output lines stay aligned with input lines: a line that failed prints its tags.
+      if (r.status === 'timeout') {
+        timeouts++;
+        process.stdout.write(`${JSON.stringify({ tags: [GROK_DEFAULTS.tagOnTimeout] })}\n`);
+        process.stderr.write(`line ${n}: timed out: the match ran longer than ${r.timeoutMillis} ms and was stopped (--timeout-millis)\n`);
+        continue;
+      }
+      misses++;
+      process.stdout.write(`${JSON.stringify({ tags: GROK_DEFAULTS.tagOnFailure })}\n`);
+      if (r.explanation !== undefined) process.stderr.write(describeMiss(n, expression, r.explanation));
     }
+  } finally {
+    await matcher.close();
   }
-  return misses > 0 ? 1 : 0;
+  return timeouts > 0 ? 2 : misses > 0 ? 1 : 0;
 }

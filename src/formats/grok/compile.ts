@@ -11,9 +11,10 @@
  */
 import { parseFieldRef, type FieldPath } from '../../event/fieldref.js';
 import type { Value } from '../../event/values.js';
-import { NativeEngine, OnigurumaEngine, loadOniguruma, onigurumaLoaded, type Engine, type EngineKind, type GrokMatch } from './engine.js';
+import { NativeEngine, OnigurumaEngine, type Engine, type EngineKind, type GrokMatch } from './engine.js';
 import { expandPattern, GrokPatternError } from './expand.js';
 import type { PatternTable } from './library.js';
+import { loadOniguruma, onigurumaLoaded } from './onig.js';
 import { rubyToF, rubyToI } from './ruby.js';
 import { hasCaptureInRepeat, hasNullableOptionalCapture, prepareSource } from './source.js';
 

@@ -6,14 +6,12 @@
  *   promises an exact translation (`accuracy: 'strict'` throws otherwise).
  * - oniguruma: vscode-oniguruma (Oniguruma compiled to WASM), used for everything else.
  *
- * Both expose the same `exec`: the offsets of each grok group (`g0`, `g1`, …), -1 when the group
- * did not participate, as UTF-16 indexes into the subject.
+ * Both expose the same `exec` (group texts, read lazily) and `locate` (the offsets of each grok group
+ * `g0`, `g1`, …, -1 when the group did not participate, as UTF-16 indexes into the subject: what the
+ * guard worker sends back). The guard worker rebuilds an engine from its `spec`.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { toRegExpDetails } from 'oniguruma-to-es';
-import onigModule from 'vscode-oniguruma';
-import type * as onig from 'vscode-oniguruma';
+import { loadOniguruma, onigScanner, onigSearch, type OnigScanner } from './onig.js';
 
 export type EngineKind = 'native' | 'oniguruma';
 
@@ -44,13 +42,24 @@ export class MatchOffsets implements GrokMatch {
   }
 }
 
+/** What it takes to build the same engine on another thread. */
+export type EngineSpec =
+  | { kind: 'native'; source: string; flags: string; groups: number }
+  | { kind: 'oniguruma'; source: string; groups: number };
+
 export interface Engine {
   readonly kind: EngineKind;
   /** Number of grok groups. */
   readonly groups: number;
   /** The JavaScript source (native engine) or the Oniguruma source. */
   readonly source: string;
+  readonly spec: EngineSpec;
   exec(subject: string): GrokMatch | null;
+  /**
+   * Match and write the offsets into `out`: [start, end] of the whole match, then [start, end] of
+   * each group (-1 when it did not take part). False when there is no match.
+   */
+  locate(subject: string, out: Int32Array): boolean;
   /** Plain V8 RegExp for the same pattern, when native (benchmarks compare against it). */
   readonly regexp?: RegExp;
 }
@@ -102,6 +111,8 @@ export class NativeEngine implements Engine {
   /** The index of each grok group g{i} in V8's match array. */
   readonly layout: Int32Array;
   readonly #match: NativeMatch;
+  /** The same RegExp with match indices (`d`), made on first use: only `locate` needs offsets. */
+  #indexed: RegExp | undefined;
   constructor(readonly source: string, readonly groups: number, flags: string) {
     this.regexp = new RegExp(source, flags);
     const nums = groupNumbers(source, groups);
@@ -136,6 +147,8 @@ export class NativeEngine implements Engine {
     }
   }
 
+  get spec(): EngineSpec { return { kind: 'native', source: this.source, flags: this.regexp.flags, groups: this.groups }; }
+
   exec(subject: string): GrokMatch | null {
     this.regexp.lastIndex = 0;
     const m = this.regexp.exec(subject);
@@ -143,78 +156,65 @@ export class NativeEngine implements Engine {
     this.#match.m = m;
     return this.#match;
   }
+
+  locate(subject: string, out: Int32Array): boolean {
+    const flags = this.regexp.flags;
+    const re = this.#indexed ??= new RegExp(this.source, flags.includes('d') ? flags : `${flags}d`);
+    re.lastIndex = 0;
+    const m = re.exec(subject);
+    const indices = m?.indices;
+    if (indices === undefined) return false;
+    const whole = indices[0] as [number, number];
+    out[0] = whole[0];
+    out[1] = whole[1];
+    for (let g = 0; g < this.groups; g++) {
+      const x = indices[this.layout[g] as number];
+      out[2 + 2 * g] = x === undefined ? -1 : x[0];
+      out[3 + 2 * g] = x === undefined ? -1 : x[1];
+    }
+    return true;
+  }
 }
 
 // ---- Oniguruma ----------------------------------------------------------------------------------
 
-let onigReady = false;
-let onigLoading: Promise<void> | undefined;
-
-/** Load the WASM build of Oniguruma from node_modules (never from the network). Idempotent. */
-export function loadOniguruma(): Promise<void> {
-  if (onigReady) return Promise.resolve();
-  onigLoading ??= (async () => {
-    const require = createRequire(import.meta.url);
-    const wasmPath = require.resolve('vscode-oniguruma/release/onig.wasm');
-    const bytes = readFileSync(wasmPath);
-    await onigModule.loadWASM(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    onigReady = true;
-  })();
-  return onigLoading;
-}
-
-export function onigurumaLoaded(): boolean { return onigReady; }
-
-// vscode-oniguruma's FindOption / Syntax enums are `const enum`s; their values are fixed.
-const OPT_MULTILINE = 4;
-const OPT_WORD_IS_ASCII = 15;
-const SYNTAX_RUBY = 10;
-// eslint-disable-next-line no-control-regex
-const ASCII_ONLY = /^[\x00-\x7f]*$/;
-
 export class OnigurumaEngine implements Engine {
   readonly kind = 'oniguruma' as const;
-  readonly #scanner: onig.OnigScanner;
+  readonly #scanner: OnigScanner;
   readonly #result: MatchOffsets;
-  /** Oniguruma group number of each grok group (its named groups are numbered in order). */
-  readonly #nums: Int32Array;
 
   constructor(readonly source: string, readonly groups: number) {
-    if (!onigReady) throw new Error('Oniguruma is not loaded: await loadOniguruma() first');
-    this.#scanner = new onigModule.OnigScanner([source], {
-      options: [OPT_MULTILINE, OPT_WORD_IS_ASCII] as unknown as onig.FindOption[],
-      syntax: SYNTAX_RUBY as unknown as onig.Syntax,
-    });
-    // With Ruby syntax and named groups present, plain groups do not capture: g{i} is group i+1.
-    this.#nums = Int32Array.from({ length: groups }, (_, i) => i + 1);
+    this.#scanner = onigScanner(source);
     this.#result = new MatchOffsets(groups);
   }
 
+  get spec(): EngineSpec { return { kind: 'oniguruma', source: this.source, groups: this.groups }; }
+
   exec(subject: string): GrokMatch | null {
-    const m = this.#scanner.findNextMatchSync(subject, 0);
-    if (m === null) return null;
-    const caps = m.captureIndices;
-    const whole = caps[0] as onig.IOnigCaptureIndex;
-    const len = subject.length;
-    const nonAscii = !ASCII_ONLY.test(subject);
     const r = this.#result;
+    if (!onigSearch(this.#scanner, subject, r)) return null;
     r.subject = subject;
-    r.start = whole.start;
-    r.end = whole.end;
-    for (let g = 0; g < this.groups; g++) {
-      const c = caps[this.#nums[g] as number];
-      // A group that did not participate comes back as offset 2^32-1, except when the subject has
-      // non-ASCII characters: then the offset goes through the UTF-8→UTF-16 table and comes out as an
-      // empty match at the end. Both are read as "no match" (an empty capture at the very end of a
-      // non-ASCII subject is indistinguishable and treated the same way).
-      if (c === undefined || c.start > len || (c.start === len && c.end === len && nonAscii)) {
-        r.starts[g] = -1; r.ends[g] = -1; continue;
-      }
-      r.starts[g] = c.start;
-      r.ends[g] = c.end;
-    }
     return r;
   }
 
+  locate(subject: string, out: Int32Array): boolean {
+    const r = this.#result;
+    if (!onigSearch(this.#scanner, subject, r)) return false;
+    out[0] = r.start;
+    out[1] = r.end;
+    for (let g = 0; g < this.groups; g++) {
+      out[2 + 2 * g] = r.starts[g] as number;
+      out[3 + 2 * g] = r.ends[g] as number;
+    }
+    return true;
+  }
+
   dispose(): void { this.#scanner.dispose(); }
+}
+
+/** Build an engine from its spec (on the guard worker), loading Oniguruma first when it needs it. */
+export async function engineFromSpec(spec: EngineSpec): Promise<Engine> {
+  if (spec.kind === 'native') return new NativeEngine(spec.source, spec.groups, spec.flags);
+  await loadOniguruma();
+  return new OnigurumaEngine(spec.source, spec.groups);
 }

@@ -3,9 +3,9 @@
  * and where in the line that prefix stopped. The expression is cut into top-level pieces
  * (`%{NAME:field}`, groups, classes, escapes, literal characters, each with its quantifier); an
  * expression that is a single reference is opened up (`%{SYSLOGLINE}` → its definition) so the
- * explanation points inside it.
+ * explanation points inside it. Prefixes are matched by the caller (the GrokMatcher, through its
+ * runaway guard: a prefix can backtrack as badly as the whole).
  */
-import { compileGrokAsync, type CompiledGrok } from './compile.js';
 import type { PatternTable } from './library.js';
 import { classEnd, groupClose } from './syntax.js';
 
@@ -71,21 +71,16 @@ function openSingleReference(expr: string, table: PatternTable): string {
   return cur;
 }
 
-export async function explainMiss(expr: string, line: string, table: PatternTable, namedCapturesOnly = true): Promise<MissExplanation> {
+/**
+ * Where a grok expression (or a prefix of it) stops matching the line: the offset where its match
+ * ends, or undefined when it does not match (or cannot be compiled, or was stopped).
+ */
+export type PrefixMatcher = (expression: string) => Promise<number | undefined>;
+
+export async function explainMiss(expr: string, line: string, table: PatternTable, matchEnd: PrefixMatcher): Promise<MissExplanation> {
   const expression = openSingleReference(expr, table);
   let pieces = splitPieces(expression) ?? [expression];
-  const cache = new Map<string, CompiledGrok | null>();
-  const prefixMatch = async (k: number): Promise<number | undefined> => {
-    const src = pieces.slice(0, k).join('');
-    let g = cache.get(src);
-    if (g === undefined) {
-      try { g = await compileGrokAsync(src, table, { namedCapturesOnly }); } catch { g = null; }
-      cache.set(src, g);
-    }
-    if (g === null) return undefined;
-    const m = g.exec(line);
-    return m === null ? undefined : m.end;
-  };
+  const prefixMatch = (k: number): Promise<number | undefined> => matchEnd(pieces.slice(0, k).join(''));
   let best = 0;
   let stoppedAt = 0;
   // When the failing piece is a reference, open it and look inside (a few levels deep).

@@ -1,7 +1,8 @@
 /**
  * Grok pattern libraries: the built-in files (patterns/legacy or patterns/ecs-v1), the user's
- * `patterns_dir` files and inline `pattern_definitions`, in Logstash's load order. Later
- * definitions win, so users can redefine built-in patterns.
+ * `patterns_dir` files, pattern file text given directly (the grok debugger's custom patterns) and
+ * inline `pattern_definitions`, in Logstash's load order. Later definitions win, so users can
+ * redefine built-in patterns.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -81,6 +82,8 @@ export interface LibraryOptions {
   /** Directories or files (a directory contributes the files matching `patternsFilesGlob`). */
   patternsDir?: readonly string[];
   patternsFilesGlob?: string;
+  /** Text in the pattern file format (`NAME regex` lines), read after the patternsDir files. */
+  patternText?: string;
   /** Inline definitions, applied last. */
   definitions?: Readonly<Record<string, string>>;
   /** Base for relative `patternsDir` entries. */
@@ -110,6 +113,7 @@ export function buildLibrary(opts: LibraryOptions): PatternTable {
       parsePatternFile(text, f, table);
     }
   }
+  if (opts.patternText !== undefined) parsePatternFile(opts.patternText, 'custom patterns', table);
   for (const [name, regex] of Object.entries(opts.definitions ?? {})) {
     if (typeof regex !== 'string') continue;
     table.set(name, { regex: regex.replace(/\r?\n$/, ''), origin: { file: 'pattern_definitions', line: 0 } });
