@@ -2,29 +2,15 @@
 import net from 'node:net';
 import dgram from 'node:dgram';
 import { Event } from '../src/event/event.js';
-import type { CodecInstance, Decoder, InputInstance, InputSink, Logger, PluginContext } from '../src/plugins/api.js';
+import type { CodecInstance, Decoder, InputInstance, InputSink } from '../src/plugins/api.js';
 import type { EcsMode } from '../src/plugins/options.js';
-import { createCodecByName } from '../src/runtime/instantiate.js';
+import { testContext as baseTestContext, type TestContext } from './helpers/plugin-context.js';
 
-export interface LogLine { level: string; msg: string; data?: Record<string, unknown> }
+export type { LogLine } from './helpers/plugin-context.js';
 
 /** A plugin context whose codecs are the given factories, else the real codecs of src/codecs. */
-export function testContext(ecs: EcsMode = 'v8', codecs: Record<string, () => CodecInstance> = {}): PluginContext & { logs: LogLine[] } {
-  const logs: LogLine[] = [];
-  const logger: Logger = {
-    debug: (msg, data) => logs.push({ level: 'debug', msg, data }),
-    info: (msg, data) => logs.push({ level: 'info', msg, data }),
-    warn: (msg, data) => logs.push({ level: 'warn', msg, data }),
-    error: (msg, data) => logs.push({ level: 'error', msg, data }),
-  };
-  return {
-    ecs, id: 'test', logger, logs,
-    createCodec: async (name, options) => {
-      const make = codecs[name];
-      if (make) return make();
-      return createCodecByName(name, options ?? {}, { ecs });
-    },
-  };
+export function testContext(ecs: EcsMode = 'v8', codecs: Record<string, () => CodecInstance> = {}): TestContext {
+  return baseTestContext({ ecs, codecs }, 'input');
 }
 
 /**
@@ -44,6 +30,8 @@ export class TestSink implements InputSink {
     if (this.queued >= this.capacity) { this.fullSignals++; return false; }
     return true;
   }
+  get full(): boolean { return this.queued >= this.capacity; }
+  accepted(): Promise<void> { return Promise.resolve(); }
   drained(): Promise<void> {
     if (this.queued < this.capacity) return Promise.resolve();
     return new Promise((r) => this.#waiters.push(r));

@@ -1,13 +1,15 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import tcpDef from '../src/inputs/tcp.js';
-import { withDefaults } from '../src/runtime/instantiate.js';
-import type { InputInstance, Options } from '../src/plugins/api.js';
+import { createPlugin } from './helpers/plugin-context.js';
+import type { InputInstance } from '../src/plugins/api.js';
+
+type Options = Record<string, unknown>;
 import type { EcsMode } from '../src/plugins/options.js';
 import { TestSink, lineCodec, runInput, sendTcp, sleep, testContext, waitFor } from './net-support.js';
 
@@ -18,7 +20,7 @@ afterEach(async () => {
 
 async function start(opts: Options, sink: TestSink, ecs: EcsMode = 'v8'): Promise<{ input: InputInstance; port: number; ctx: ReturnType<typeof testContext> }> {
   const ctx = testContext(ecs, { line: lineCodec });
-  const input = await tcpDef.create(withDefaults(tcpDef, { host: '127.0.0.1', port: 0, ...opts }), ctx);
+  const input = await createPlugin(tcpDef, { host: '127.0.0.1', port: 0, ...opts }, ctx);
   const { done } = await runInput(input, sink);
   running.push({ input, done });
   return { input, port: (input as unknown as { boundPort: number }).boundPort, ctx };
@@ -82,7 +84,7 @@ describe('tcp input: streams', () => {
     const ctx = testContext('disabled');
     const { Event } = await import('../src/event/event.js');
     const codec = { decoder: (emit: (e: InstanceType<typeof Event>) => void) => ({ push: () => emit(new Event({ host: 'from-event', message: 'm' })), end: () => undefined }), encode: () => '' };
-    const input = await tcpDef.create(withDefaults(tcpDef, { host: '127.0.0.1', port: 0, codec, dns_reverse_lookup_enabled: false }), ctx);
+    const input = await createPlugin(tcpDef, { host: '127.0.0.1', port: 0, codec, dns_reverse_lookup_enabled: false }, ctx);
     const { done } = await runInput(input, sink);
     running.push({ input, done });
     await sendTcp((input as unknown as { boundPort: number }).boundPort, ['anything']);
@@ -148,7 +150,7 @@ describe('tcp input: shutdown', () => {
   it('decodes the bytes a paused connection already holds when the input stops', async () => {
     const sink = new TestSink(5);
     const ctx = testContext('v8', { line: lineCodec });
-    const input = await tcpDef.create(withDefaults(tcpDef, { host: '127.0.0.1', port: 0, dns_reverse_lookup_enabled: false }), ctx);
+    const input = await createPlugin(tcpDef, { host: '127.0.0.1', port: 0, dns_reverse_lookup_enabled: false }, ctx);
     const { done } = await runInput(input, sink);
     const port = (input as unknown as { boundPort: number }).boundPort;
     const s = net.connect(port, '127.0.0.1');
@@ -254,7 +256,7 @@ describe('tcp input: TLS', () => {
     const runClient = async (cas: string[]): Promise<{ sink: TestSink; logs: ReturnType<typeof testContext>['logs'] }> => {
       const sink = new TestSink();
       const ctx = testContext('v8', { line: lineCodec });
-      const input = await tcpDef.create(withDefaults(tcpDef, { host: '127.0.0.1', port, mode: 'client', ssl_enabled: true, ssl_certificate_authorities: cas }), ctx);
+      const input = await createPlugin(tcpDef, { host: '127.0.0.1', port, mode: 'client', ssl_enabled: true, ssl_certificate_authorities: cas }, ctx);
       const done = input.run(sink);
       await sleep(400);
       await input.stop();
@@ -271,9 +273,13 @@ describe('tcp input: TLS', () => {
 
   it('rejects TLS set-ups Logstash rejects, at start-up', async () => {
     const ctx = testContext('v8', { line: lineCodec });
-    await expect(tcpDef.create(withDefaults(tcpDef, { port: 1, ssl_enabled: true }), ctx)).rejects.toThrow(/ssl_certificate/);
-    await expect(tcpDef.create(withDefaults(tcpDef, { port: 1, ssl_enabled: true, ssl_certificate: '/x.crt' }), ctx)).rejects.toThrow(/requires an `ssl_key`/);
-    await expect(tcpDef.create(withDefaults(tcpDef, { port: 1, mode: 'client', ssl_enabled: true, ssl_client_authentication: 'required' }), ctx)).rejects.toThrow(/must not be configured when mode is `client`/);
+    await expect(createPlugin(tcpDef, { port: 1, ssl_enabled: true }, ctx)).rejects.toThrow(/ssl_certificate/);
+    // A path option must name a file that exists (Logstash's :path validation), so use a real one.
+    const cert = join(mkdtempSync(join(tmpdir(), 'sluice-tls-')), 'x.crt');
+    writeFileSync(cert, '');
+    await expect(createPlugin(tcpDef, { port: 1, ssl_enabled: true, ssl_certificate: '/no/such/x.crt' }, ctx)).rejects.toThrow(/ssl_certificate/);
+    await expect(createPlugin(tcpDef, { port: 1, ssl_enabled: true, ssl_certificate: cert }, ctx)).rejects.toThrow(/requires an `ssl_key`/);
+    await expect(createPlugin(tcpDef, { port: 1, mode: 'client', ssl_enabled: true, ssl_client_authentication: 'required' }, ctx)).rejects.toThrow(/must not be configured when mode is `client`/);
   });
 });
 
@@ -285,7 +291,7 @@ describe('tcp input: client mode', () => {
     const port = (server.address() as net.AddressInfo).port;
     const sink = new TestSink();
     const ctx = testContext('v8', { line: lineCodec });
-    const input = await tcpDef.create(withDefaults(tcpDef, { host: '127.0.0.1', port, mode: 'client' }), ctx);
+    const input = await createPlugin(tcpDef, { host: '127.0.0.1', port, mode: 'client' }, ctx);
     const done = input.run(sink);
     await waitFor(() => sink.events.length >= 4, 5000);
     await input.stop();

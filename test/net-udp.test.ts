@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import udpDef from '../src/inputs/udp.js';
-import { withDefaults } from '../src/runtime/instantiate.js';
-import type { InputInstance, Options } from '../src/plugins/api.js';
+import { createPlugin } from './helpers/plugin-context.js';
+import type { InputInstance } from '../src/plugins/api.js';
+
+type Options = Record<string, unknown>;
 import type { EcsMode } from '../src/plugins/options.js';
 import { TestSink, frameCodec, lineCodec, runInput, sendUdp, sleep, testContext, waitFor } from './net-support.js';
 
@@ -12,7 +14,7 @@ afterEach(async () => {
 
 async function start(opts: Options, sink: TestSink, ecs: EcsMode = 'v8'): Promise<{ input: InputInstance; port: number }> {
   const ctx = testContext(ecs, { plain: frameCodec, line: lineCodec });
-  const input = await udpDef.create(withDefaults(udpDef, { host: '127.0.0.1', port: 0, ...opts }), ctx);
+  const input = await createPlugin(udpDef, { host: '127.0.0.1', port: 0, ...opts }, ctx);
   const { done } = await runInput(input, sink);
   running.push({ input, done });
   return { input, port: (input as unknown as { boundPort: number }).boundPort };
@@ -74,7 +76,7 @@ describe('udp input', () => {
   it('warns when receive_buffer_bytes cannot be obtained and applies it otherwise', async () => {
     const sink = new TestSink();
     const ctx = testContext('v8', { plain: frameCodec });
-    const input = await udpDef.create(withDefaults(udpDef, { host: '127.0.0.1', port: 0, receive_buffer_bytes: 65536 }), ctx);
+    const input = await createPlugin(udpDef, { host: '127.0.0.1', port: 0, receive_buffer_bytes: 65536 }, ctx);
     const { done } = await runInput(input, sink);
     running.push({ input, done });
     const info = ctx.logs.find((l) => /listening/.test(l.msg));
