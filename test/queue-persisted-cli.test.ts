@@ -92,4 +92,21 @@ describe('persisted queue, end to end', () => {
     expect(got.length).toBe(5000);
     expect(new Set(got).size).toBe(5000);
   }, 120_000);
+
+  it('a blocked output holds the sender back once the queue reaches queue.max_bytes; the directory stays within it', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'sluice-pq-full-'));
+    const first = startCli([...stuck('--queue.max_bytes 1mb --queue.page_capacity 256kb'), '--path.data', data]);
+    try {
+      await waitFor(() => listeningPort(first.stderr()) !== undefined, 20_000, 'the tcp input');
+      let finished = false;
+      const sending = send(listeningPort(first.stderr())!, 2_000_000).then(() => { finished = true; });
+      sending.catch(() => undefined);
+      await settled(join(data, 'queue', 'main'));
+      expect(finished).toBe(false);
+      expect(dirBytes(join(data, 'queue', 'main'))).toBeLessThanOrEqual(1024 * 1024);
+    } finally {
+      first.child.kill('SIGKILL');
+      await first.done;
+    }
+  }, 60_000);
 });

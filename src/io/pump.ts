@@ -1,8 +1,8 @@
 /**
  * Reading a socket into the pipeline with back-pressure. Events are pushed synchronously while a chunk
  * is decoded; when the queue reports full (`sink.push()` returned false) the socket is paused until
- * `sink.drained()` resolves. The chunk being decoded is finished first, so nothing is dropped, and at
- * most one socket read (64 KiB) per connection is decoded past a full queue.
+ * `sink.drained()` resolves. A read is decoded in slices of 4 KiB; once the queue is full the rest of the
+ * read is held (not dropped) until there is room, so at most one slice per connection goes past a full queue.
  */
 import type { Socket } from 'node:net';
 import type { Event } from '../event/event.js';
@@ -34,6 +34,9 @@ export interface PumpOptions {
   peer: string;
 }
 
+/** How much of a socket read is decoded before the queue is asked again whether it is full. */
+const SLICE_BYTES = 4096;
+
 /** Per socket: decode what is still buffered in it (used at shutdown, before the socket is destroyed). */
 const drainers = new WeakMap<Socket, () => void>();
 
@@ -53,6 +56,8 @@ export function pumpSocket({ socket, gate, consumer, logger, peer }: PumpOptions
     const finish = (): void => {
       if (ended) return;
       ended = true;
+      // Bytes held back for a full queue are still the sender's data: decode them before the end.
+      if (held) { const rest = held; held = undefined; try { consumer.push(rest); } catch (err) { logger.error('error decoding data', { client: peer, error: String(err) }); } }
       try { consumer.end(); } catch (err) { logger.error('error flushing connection data', { client: peer, error: String(err) }); }
       resolve();
     };
@@ -62,29 +67,50 @@ export function pumpSocket({ socket, gate, consumer, logger, peer }: PumpOptions
       socket.off('data', onData);
       let chunk: Buffer | null;
       try {
+        if (held) { const rest = held; held = undefined; consumer.push(rest); }
         while ((chunk = socket.read() as Buffer | null) !== null) consumer.push(chunk);
       } catch (err) {
         logger.error('error decoding data at shutdown', { client: peer, error: String(err) });
       }
     });
-    const onData = (chunk: Buffer): void => {
+    // A socket read is fed to the decoder in slices, and the rest held back once the queue is full: one
+    // 64 KiB read of short lines is hundreds of events, too many to push past a bounded (persisted) queue.
+    let held: Buffer | undefined;
+    const feed = (chunk: Buffer): boolean => {
+      let at = 0;
       try {
-        consumer.push(chunk);
+        while (at < chunk.length) {
+          const end = Math.min(chunk.length, at + SLICE_BYTES);
+          consumer.push(at === 0 && end === chunk.length ? chunk : chunk.subarray(at, end));
+          at = end;
+          if (gate.full && at < chunk.length) { held = chunk.subarray(at); break; }
+        }
       } catch (err) {
         // A codec bug must not take down the listener; the connection is closed with a reason.
         logger.error('error decoding data, closing connection', { client: peer, error: String(err) });
+        held = undefined;
         socket.destroy();
-        return;
+        return false;
       }
-      if (gate.full && !waiting) {
-        waiting = true;
-        socket.pause();
-        void gate.sink.drained().then(() => {
-          waiting = false;
-          gate.full = false;
-          if (!socket.destroyed) socket.resume();
-        });
-      }
+      return true;
+    };
+    const waitForRoom = (): void => {
+      if (!gate.full || waiting) return;
+      waiting = true;
+      socket.pause();
+      void gate.sink.drained().then(() => {
+        waiting = false;
+        gate.full = false;
+        const rest = held;
+        held = undefined;
+        if (rest && !feed(rest)) return;
+        if (gate.full) { waitForRoom(); return; }
+        if (!socket.destroyed) socket.resume();
+      });
+    };
+    const onData = (chunk: Buffer): void => {
+      if (!feed(chunk)) return;
+      waitForRoom();
     };
     socket.on('data', onData);
     // The socket may have closed while the caller was busy (reverse DNS): decode what it held and end.
