@@ -11,17 +11,21 @@
  * The peer's IP goes to `host` (ECS disabled) or `[host][ip]` (ECS), and ECS mode adds
  * `[service][type]` = `system`, as Logstash's syslog input does.
  */
-import dgram from 'node:dgram';
-import net from 'node:net';
+import type net from 'node:net';
 import type { Event } from '../event/event.js';
 import { isHash } from '../event/values.js';
 import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type PluginContext, type ResolvedOptions as Options } from '../plugins/api.js';
 import { defineOptions } from '../plugins/options.js';
 import { loadPlugin } from '../plugins/registry.js';
 import { SyslogFramer, frameProblemTag, DEFAULT_MAX_FRAME_SIZE, type Frame, type FramingMode } from '../formats/syslog/framing.js';
-import { TcpListener, bindError, type Peer } from '../io/tcp.js';
+import { TcpListener, type Peer } from '../io/tcp.js';
+import { UdpReceiver } from '../io/udp.js';
+import { readyLatch } from '../io/ready.js';
+import { SyslogRelay } from './_syslog-relay.js';
 import { proxiedConsumer } from '../io/proxy.js';
-import { SinkGate, plainIp, pumpSocket } from '../io/pump.js';
+import { SinkGate, pumpSocket } from '../io/pump.js';
+
+const LF = Buffer.from('\n');
 
 const FACILITY_LABELS = ['kernel', 'user-level', 'mail', 'system', 'security/authorization', 'syslogd', 'line printer', 'network news', 'UUCP', 'clock', 'security/authorization', 'FTP', 'NTP', 'log audit', 'log alert', 'clock', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'];
 const SEVERITY_LABELS = ['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug'];
@@ -43,8 +47,8 @@ const OPTIONS = defineOptions({
   framing: { type: 'string', values: ['auto', 'octet_counting', 'non_transparent'], default: 'auto', doc: 'RFC 6587 framing on TCP: detected per frame (`auto`), or forced.' },
   queue_size: { type: 'number', default: 2000, doc: 'UDP datagrams held in memory while the pipeline is full, before datagrams are dropped.' },
   receive_buffer_bytes: { type: 'number', doc: 'UDP socket receive buffer size (SO_RCVBUF); the OS default when unset.' },
-  grok_pattern: { type: 'string', obsolete: 'sluice decodes RFC 5424 and RFC 3164 natively; use a `grok` filter on `[event][original]` for other formats.', doc: 'Not supported (see the message).' },
-  syslog_field: { type: 'string', obsolete: 'sluice decodes the received frame itself; decode another field with the `syslog` codec in a filter pipeline.', doc: 'Not supported (see the message).' },
+  grok_pattern: { type: 'string', doc: 'Parse as Logstash\'s syslog input does: the frame is decoded by `codec` (`plain` by default), `syslog_field` matched with this grok pattern (default `<%{POSINT:priority}>%{SYSLOGLINE}`), `timestamp` parsed; `_grokparsefailure_sysloginput` when it does not match. Unset (and no `syslog_field`): RFC 5424 and RFC 3164 are decoded natively.' },
+  syslog_field: { type: 'string', doc: 'With Logstash\'s parsing (see `grok_pattern`): the field the grok pattern is matched against (Logstash\'s default `message`).' },
 });
 
 /** Options of the syslog codec that this input forwards when the codec declares them. */
@@ -55,25 +59,37 @@ class SyslogInput implements InputInstance {
   readonly #codec: CodecInstance;
   readonly #log: Logger;
   readonly #ecs: boolean;
+  /** Logstash's grok-based parsing, when `grok_pattern` or `syslog_field` is set. */
+  readonly #relay: SyslogRelay | undefined;
   #listener: TcpListener | undefined;
-  #udp: dgram.Socket | undefined;
+  #udp: UdpReceiver | undefined;
   #stopping = false;
   #wake: (() => void) | undefined;
-  readonly #backlog: { data: Buffer; ip: string }[] = [];
-  #udpWaiting = false;
-  #dropped = 0;
+  readonly #ready = readyLatch();
 
-  constructor(options: Options, ctx: PluginContext, codec: CodecInstance) {
+  constructor(options: Options, ctx: PluginContext, codec: CodecInstance, relay: SyslogRelay | undefined) {
     this.#o = options;
     this.#codec = codec;
     this.#log = ctx.logger;
     this.#ecs = ctx.ecs !== 'disabled';
+    this.#relay = relay;
   }
 
   get boundPort(): number | undefined { return this.#listener?.port; }
-  get udpPort(): number | undefined { try { return this.#udp?.address().port; } catch { return undefined; } }
+  get udpPort(): number | undefined { return this.#udp?.port; }
+
+  /** Both listeners bound. */
+  ready(): Promise<void> { return this.#ready.promise; }
 
   async run(sink: InputSink): Promise<void> {
+    try { await this.#listen(sink); } catch (err) { this.#ready.fail(err); throw err; }
+    this.#ready.open();
+    if (!this.#stopping) await new Promise<void>((r) => { this.#wake = r; });
+    await this.#udp!.close();
+    await this.#listener!.close();
+  }
+
+  async #listen(sink: InputSink): Promise<void> {
     const host = this.#o.host as string;
     const listener = new TcpListener({
       host, port: this.#o.port as number, logger: this.#log, label: 'syslog input (tcp)',
@@ -82,30 +98,15 @@ class SyslogInput implements InputInstance {
     this.#listener = listener;
     await listener.listen();
     // UDP on the same port number (the bound one, when port 0 picked an ephemeral port).
-    const udp = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+    const udp = new UdpReceiver({
+      host, port: listener.port, label: 'syslog input (udp)', logger: this.#log, sink,
+      queueSize: this.#o.queue_size as number,
+      receiveBufferBytes: this.#o.receive_buffer_bytes as number | undefined,
+      decode: (d) => this.#decodeDatagram(d.data, d.ip, sink),
+    });
     this.#udp = udp;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const onError = (err: NodeJS.ErrnoException): void => { reject(bindError('syslog input (udp)', host, listener.port, err)); };
-        udp.once('error', onError);
-        udp.bind(listener.port, host, () => { udp.off('error', onError); resolve(); });
-      });
-    } catch (err) {
-      await listener.close();
-      throw err;
-    }
-    const wanted = this.#o.receive_buffer_bytes as number | undefined;
-    if (wanted !== undefined) {
-      try { udp.setRecvBufferSize(wanted); } catch (err) { this.#log.warn('syslog input: cannot set receive_buffer_bytes', { error: String(err) }); }
-    }
+    try { await udp.bind(); } catch (err) { await listener.close(); throw err; }
     this.#log.info('syslog input (udp): listening', { address: `${host}:${listener.port}` });
-    udp.on('error', (err) => { this.#log.error('syslog input (udp): socket error', { error: err.message }); });
-    udp.on('message', (msg, rinfo) => { this.#receiveUdp(msg, plainIp(rinfo.address), sink); });
-
-    if (!this.#stopping) await new Promise<void>((r) => { this.#wake = r; });
-    await new Promise<void>((r) => { try { udp.close(() => r()); } catch { r(); } });
-    for (const d of this.#backlog.splice(0)) this.#decodeDatagram(d.data, d.ip, sink);
-    await listener.close();
   }
 
   stop(): void {
@@ -116,6 +117,11 @@ class SyslogInput implements InputInstance {
   /** Stamp the peer and ECS service fields (plain object writes: this runs for every event). */
   #decorate(event: Event, ip: string): void {
     const data = event.data;
+    if (this.#relay) {
+      // As Logstash's syslog input: the peer address replaces whatever the codec put there.
+      event.set(this.#ecs ? '[host][ip]' : 'host', ip);
+      return;
+    }
     if (!this.#ecs) {
       // Logstash's syslog input sets the peer address unconditionally.
       data.host = ip;
@@ -156,10 +162,12 @@ class SyslogInput implements InputInstance {
         this.#log.warn('syslog input: connection closed inside an octet-counted frame', { client: peerText, declared_length: frame.declaredLength, received: frame.data.length });
       }
       const tag = frame.problem ? frameProblemTag(frame.problem) : undefined;
-      this.#decodeFrame(frame.data, (event) => {
+      // Logstash's own parsing reads lines with their LF, as its TCP listener hands them to the codec.
+      const data = this.#relay && frame.method !== 'octet-counting' && !frame.problem ? Buffer.concat([frame.data, LF]) : frame.data;
+      this.#decodeFrame(data, (event) => {
         if (tag) event.tag(tag);
         this.#decorate(event, ip);
-        gate.push(event);
+        this.#deliver(event, gate.push);
       }, key);
     };
     const push = proxiedConsumer({
@@ -176,38 +184,21 @@ class SyslogInput implements InputInstance {
     });
   }
 
-  #receiveUdp(msg: Buffer, ip: string, sink: InputSink): void {
-    if (this.#udpWaiting) {
-      if (this.#backlog.length < (this.#o.queue_size as number)) this.#backlog.push({ data: msg, ip });
-      else if (++this.#dropped % 1000 === 1) this.#log.warn('syslog input (udp): pipeline full and queue_size reached, dropping datagrams', { dropped_total: this.#dropped });
-      return;
-    }
-    if (!this.#decodeDatagram(msg, ip, sink)) this.#waitUdp(sink);
-  }
-
-  #waitUdp(sink: InputSink): void {
-    this.#udpWaiting = true;
-    void sink.drained().then(() => {
-      this.#udpWaiting = false;
-      while (this.#backlog.length > 0 && !this.#udpWaiting) {
-        const d = this.#backlog.shift()!;
-        if (!this.#decodeDatagram(d.data, d.ip, sink)) this.#waitUdp(sink);
-      }
-    });
+  /** Push the event, after Logstash's parsing when it is configured (in order per stream). */
+  #deliver(event: Event, push: (e: Event) => void): void {
+    if (!this.#relay) { push(event); return; }
+    this.#relay.apply(event, () => push(event));
   }
 
   #decodeDatagram(msg: Buffer, ip: string, sink: InputSink): boolean {
     let end = msg.length;
-    if (end > 0 && msg[end - 1] === 0x0a) { end--; if (end > 0 && msg[end - 1] === 0x0d) end--; }
+    // A trailing LF (or CR LF) is a trailer, not part of the message; Logstash's own parsing keeps it.
+    if (!this.#relay && end > 0 && msg[end - 1] === 0x0a) { end--; if (end > 0 && msg[end - 1] === 0x0d) end--; }
     let room = true;
-    try {
-      this.#decodeFrame(msg.subarray(0, end), (event) => {
-        this.#decorate(event, ip);
-        if (!sink.push(event)) room = false;
-      }, `syslog:udp:${ip}`);
-    } catch (err) {
-      this.#log.error('syslog input (udp): error decoding datagram', { client: ip, error: String(err) });
-    }
+    this.#decodeFrame(msg.subarray(0, end), (event) => {
+      this.#decorate(event, ip);
+      this.#deliver(event, (e) => { if (!sink.push(e)) room = false; });
+    }, `syslog:udp:${ip}`);
     return room;
   }
 }
@@ -221,7 +212,9 @@ export default defineInput({
   async create(options, ctx) {
     const max = options.max_frame_size as number;
     if (!Number.isInteger(max) || max < 1) throw new Error(`syslog input: max_frame_size must be a positive integer, got ${max}`);
+    const relayed = options.grok_pattern !== undefined || options.syslog_field !== undefined;
     let codec = options.codec;
+    if (!codec && relayed) codec = await ctx.createCodec('plain');
     if (!codec) {
       const def = await loadPlugin('codec', 'syslog');
       if (!def) throw new Error('syslog input: the syslog codec is not available');
@@ -230,6 +223,18 @@ export default defineInput({
       for (const k of FORWARDED) if (k in declared && options[k] !== undefined) forwarded[k] = options[k];
       codec = await ctx.createCodec('syslog', forwarded);
     }
-    return new SyslogInput(options, ctx, codec);
+    const relay = relayed
+      ? await SyslogRelay.create({
+        syslogField: (options.syslog_field as string | undefined) ?? 'message',
+        grokPattern: options.grok_pattern as string | undefined,
+        useLabels: options.use_labels as boolean,
+        facilityLabels: (options.facility_labels as unknown[]).map(String),
+        severityLabels: (options.severity_labels as unknown[]).map(String),
+        timezone: options.timezone as string | undefined,
+        locale: options.locale as string | undefined,
+        serviceType: options.service_type as string,
+      }, ctx)
+      : undefined;
+    return new SyslogInput(options, ctx, codec, relay);
   },
 });

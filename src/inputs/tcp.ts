@@ -19,6 +19,7 @@ import type { Hash, Value } from '../event/values.js';
 import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type PluginContext, type ResolvedOptions as Options } from '../plugins/api.js';
 import { defineOptions } from '../plugins/options.js';
 import { TcpListener, type Peer } from '../io/tcp.js';
+import { readyLatch } from '../io/ready.js';
 import { SinkGate, plainIp, pumpSocket } from '../io/pump.js';
 import { proxiedConsumer, type ProxyInfo } from '../io/proxy.js';
 import { TLS_OPTION_SPECS, TlsConfigError, peerSubject, tlsSettings, type TlsSettings } from '../io/tls.js';
@@ -73,6 +74,7 @@ class TcpInput implements InputInstance {
   #client: net.Socket | undefined;
   #stopping = false;
   #wake: (() => void) | undefined;
+  readonly #ready = readyLatch();
 
   constructor(options: Options, ctx: PluginContext, codec: CodecInstance, tlsConf: TlsSettings) {
     this.#o = options;
@@ -85,8 +87,11 @@ class TcpInput implements InputInstance {
   /** The listening port once run() has bound it (tests use port 0). */
   get boundPort(): number | undefined { return this.#listener?.port; }
 
+  /** Server mode: bound; client mode: at once (a client has nothing to bind and retries its server). */
+  ready(): Promise<void> { return this.#ready.promise; }
+
   async run(sink: InputSink): Promise<void> {
-    if (this.#o.mode === 'client') return this.#runClient(sink);
+    if (this.#o.mode === 'client') { this.#ready.open(); return this.#runClient(sink); }
     const listener = new TcpListener({
       host: this.#o.host as string,
       port: this.#o.port as number,
@@ -97,7 +102,8 @@ class TcpInput implements InputInstance {
       onConnection: (socket, peer) => this.#serve(socket, peer, sink),
     });
     this.#listener = listener;
-    await listener.listen();
+    try { await listener.listen(); } catch (err) { this.#ready.fail(err); throw err; }
+    this.#ready.open();
     if (this.#stopping) { await listener.close(); return; }
     await new Promise<void>((r) => { this.#wake = r; });
     await listener.close();
