@@ -30,27 +30,50 @@ class CsvLineError extends Error {}
 
 const isConversion = (v: string): v is Conversion => (CONVERSIONS as readonly string[]).includes(v);
 
-/** Ruby's CSV.parse_line: the first row's values, or null for empty text. */
-export function parseCsvLine(text: string, opts: { separator: string; quote: string | false }): (string | null)[] | null {
-  if (text === '') return null;
-  const options: CsvOptions = {
-    delimiter: opts.separator,
-    quote: opts.quote,
-    escape: opts.quote === false ? null : opts.quote,
-    relax_column_count: true,
-    skip_empty_lines: false,
-    record_delimiter: ['\r\n', '\n', '\r'],
-    to: 1,
-    cast: (value, context) => (context.quoting ? value : value === '' ? null : value),
-  };
-  let rows: (string | null)[][];
+interface LineOptions { separator: string; quote: string | false }
+
+const RECORD_DELIMITERS = ['\r\n', '\n', '\r'];
+const optionCache = new WeakMap<LineOptions, { plain: CsvOptions; typed: CsvOptions }>();
+
+function csvOptions(opts: LineOptions): { plain: CsvOptions; typed: CsvOptions } {
+  let o = optionCache.get(opts);
+  if (o === undefined) {
+    const plain: CsvOptions = {
+      delimiter: opts.separator,
+      quote: opts.quote,
+      escape: opts.quote === false ? null : opts.quote,
+      relax_column_count: true,
+      skip_empty_lines: false,
+      record_delimiter: RECORD_DELIMITERS,
+      to: 1,
+    };
+    // Ruby tells an empty unquoted column (nil) from a quoted one (""); csv-parse says which through
+    // `cast`, which costs a context object per column, so it is only asked when a column is empty.
+    o = { plain, typed: { ...plain, cast: (value, context) => (context.quoting ? value : value === '' ? null : value) } };
+    optionCache.set(opts, o);
+  }
+  return o;
+}
+
+function parseRows(text: string, options: CsvOptions): (string | null)[][] {
   try {
-    rows = parse(text, options) as (string | null)[][];
+    return parse(text, options) as (string | null)[][];
   } catch (e) {
     throw new CsvLineError(e instanceof Error ? e.message : String(e));
   }
-  const row = rows[0];
+}
+
+/** Ruby's CSV.parse_line: the first row's values, or null for empty text. */
+export function parseCsvLine(text: string, opts: LineOptions): (string | null)[] | null {
+  if (text === '') return null;
+  const { plain, typed } = csvOptions(opts);
+  let row = parseRows(text, plain)[0];
   if (row === undefined) return null;
+  if (row.includes('')) {
+    // Without two quotes in a row there is no quoted empty column: every empty one is nil.
+    if (opts.quote === false || !text.includes(opts.quote + opts.quote)) row = row.map((v) => (v === '' ? null : v));
+    else row = parseRows(text, typed)[0]!;
+  }
   // An empty line is an empty row for Ruby, one empty column for csv-parse.
   if (row.length === 1 && row[0] === null) return [];
   return row;
@@ -89,7 +112,7 @@ export default defineFilter({
     if (quote !== false && [...quote].length !== 1) setupError = ':quote_char has to be nil or a single character String';
     if (o.separator === '') setupError = ':col_sep must be 1 or more characters';
     if (setupError) ctx.logger.warn(`csv: ${setupError}; every event will be tagged ${FAILURE_TAG}`, { quote_char: o.quote_char, separator: o.separator });
-    const parseOpts = { separator: o.separator, quote };
+    const parseOpts: LineOptions = { separator: o.separator, quote };
 
     let columns: (string | null)[] = o.columns.map((c) => toS(c));
     const refs = new Map<string, string>();
