@@ -1,6 +1,6 @@
 // de_dot, prune, sleep and environment through the real CLI (examples from the plugins' spec files).
 import { describe, expect, it } from 'vitest';
-import { runFilterSection } from './helpers/pipeline-cli.js';
+import { checkConfig, runFilterSection } from './helpers/pipeline-cli.js';
 
 describe('de_dot through sluice run', () => {
   it('renames dotted names, nests them, tags conflicts', async () => {
@@ -31,5 +31,22 @@ describe('sleep and environment through sluice run', () => {
       [{ message: 'a' }, { message: 'b' }, { message: 'c' }], { env: { SLUICE_TEST_WHO: 'hello world' } });
     expect(events.map((e) => [e.message, e.who])).toEqual([['a', 'hello world'], ['b', 'hello world'], ['c', 'hello world']]);
     expect(events[0]).not.toHaveProperty('@metadata');
+  });
+});
+
+describe('config errors of these filters at start-up (sluice run -t)', () => {
+  it.each([
+    ['clone { }', 'clones'],
+    ['uuid { }', 'target'],
+    ['de_dot { separator => "." }', "separator cannot be or contain '.'"],
+    ['bytes { }', 'target'],
+    ['sleep { }', 'time'],
+    ['prune { whitelist_names => ["("] }', 'whitelist_names'],
+    ['urldecode { charset => "NOPE-1" }', 'charset'],
+    ['truncate { fields => ["a"] }', 'length_bytes'],
+  ])('%s is refused, naming %s', async (section, what) => {
+    const r = await checkConfig(`input { stdin {} } filter { ${section} } output { stdout {} }`);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toContain(what);
   });
 });

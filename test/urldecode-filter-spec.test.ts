@@ -68,3 +68,10 @@ describe('urldecode', () => {
     expect(e.get('absent')).toBeNull();
   });
 });
+
+describe('urldecode charset ISO-8859-1', () => {
+  it('maps every byte to the same code point (0x80–0x9F included), as Ruby does', async () => {
+    const e = await filterOne(urldecode, { charset: 'ISO-8859-1' }, { message: '%80%E9' });
+    expect(e.get('message')).toBe('\u0080é');
+  });
+});

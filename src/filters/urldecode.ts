@@ -53,6 +53,8 @@ function converterFor(charset: string): Converter | undefined {
       return b.toString('latin1');
     };
   }
+  // WHATWG's decoders read ISO-8859-1 as Windows-1252; Ruby maps every byte to the same code point.
+  if (name === 'iso-8859-1' || name === 'iso8859-1') return (b) => b.toString('latin1');
   let decoder: TextDecoder;
   try { decoder = new TextDecoder(name, { fatal: true }); } catch { return undefined; }
   return (b) => {
