@@ -11,6 +11,7 @@ export default defineFilter({
   doc: 'Stores the values of environment variables in `[@metadata]` fields.',
   options: {
     add_metadata_from_env: { type: 'hash', default: {}, doc: 'Map of `[@metadata]` field name to environment variable name.' },
+    add_field_from_env: { type: 'hash', obsolete: 'add_field_from_env was replaced by add_metadata_from_env in logstash-filter-environment 3.0: the values now go to [@metadata][name]', doc: 'Obsolete: use `add_metadata_from_env`.' },
   },
   create(o) {
     const pairs = Object.entries(o.add_metadata_from_env).map(([field, env]): [string[], string] => [['@metadata', field], toS(env)]);
