@@ -75,3 +75,10 @@ describe('urldecode charset ISO-8859-1', () => {
     expect(e.get('message')).toBe('\u0080é');
   });
 });
+
+describe('urldecode charset Windows-1252', () => {
+  it('reads 0x80–0x9F by its table; an undefined byte is a failure', async () => {
+    expect((await filterOne(urldecode, { charset: 'Windows-1252' }, { message: '%80%E9%9F' })).get('message')).toBe('€éŸ');
+    expect((await filterOne(urldecode, { charset: 'Windows-1252' }, { message: '%81x' })).get('tags')).toEqual(['_urldecodefailure']);
+  });
+});

@@ -40,6 +40,12 @@ function isValidUtf8(b: Buffer): boolean {
 
 type Converter = (bytes: Buffer) => string;
 
+/** Windows-1252's 0x80–0x9F (0: not defined, which Ruby refuses to convert). */
+const CP1252_HIGH = [
+  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+  0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+];
+
 const ASCII_NAMES = new Set(['ascii-8bit', 'binary', 'us-ascii', 'ascii', 'ansi_x3.4-1968', '646']);
 
 function converterFor(charset: string): Converter | undefined {
@@ -55,6 +61,19 @@ function converterFor(charset: string): Converter | undefined {
   }
   // WHATWG's decoders read ISO-8859-1 as Windows-1252; Ruby maps every byte to the same code point.
   if (name === 'iso-8859-1' || name === 'iso8859-1') return (b) => b.toString('latin1');
+  // Node 20's TextDecoder reads windows-1252 as ISO-8859-1 (0x80 is not €): its 0x80–0x9F by table.
+  if (name === 'windows-1252' || name === 'cp1252') {
+    return (b) => {
+      let out = '';
+      for (const x of b) {
+        if (x < 0x80 || x > 0x9f) { out += String.fromCharCode(x); continue; }
+        const cp = CP1252_HIGH[x - 0x80]!;
+        if (cp === 0) throw new UrldecodeError(`"\\x${x.toString(16).toUpperCase()}" to UTF-8 in conversion from Windows-1252 to UTF-8`);
+        out += String.fromCharCode(cp);
+      }
+      return out;
+    };
+  }
   let decoder: TextDecoder;
   try { decoder = new TextDecoder(name, { fatal: true }); } catch { return undefined; }
   return (b) => {
