@@ -86,5 +86,6 @@ describe('split', () => {
     expect(rubySplit('a\n\nb\n', '\n')).toEqual(['a', '', 'b', '']);
     expect(rubySplit('', '\n')).toEqual([]);
     expect(rubySplit('  a  b ', ' ')).toEqual(['a', 'b', '']);
+    expect(rubySplit('\t \n', ' ')).toEqual(['']);
   });
 });

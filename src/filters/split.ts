@@ -24,7 +24,7 @@ export function rubySplit(s: string, sep: string): string[] {
   if (sep === ' ') {
     // awk-style: split on runs of ASCII whitespace, ignoring leading whitespace.
     const trimmed = s.replace(/^[\t\n\v\f\r ]+/, '');
-    if (trimmed === '') return [];
+    if (trimmed === '') return [''];
     return trimmed.split(/[\t\n\v\f\r ]+/);
   }
   if (sep === '') return Array.from(s);
