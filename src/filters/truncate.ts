@@ -33,7 +33,7 @@ export default defineFilter({
   },
   check: 'create',
   create(o) {
-    const length = o.length_bytes;
+    const length = Math.floor(o.length_bytes); // Ruby's byteslice takes the integer part
     if (length < 0) throw new PluginConfigError('length_bytes must not be negative', 'length_bytes');
     const fields = o.fields?.map((f) => toS(f));
     let changed = false;
