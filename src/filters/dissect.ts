@@ -1,0 +1,142 @@
+/**
+ * dissect: cuts fields out of text by literal delimiters, as logstash-filter-dissect 1.3 does (the
+ * dissector is src/formats/dissect.ts). Per mapping entry:
+ * - the source field missing: counted as a failure and logged, no tag;
+ * - empty, or the text does not fit the mapping: tagged `tag_on_failure` (`_dissectfailure`), nothing set;
+ * - a match: the fields are set and the common options (add_field, add_tag…) applied, once per matching
+ *   entry, as upstream calls filter_matched per entry.
+ * `convert_datatype` runs after every mapping entry, matched or not: `int` and `float` (BigDecimal's
+ * syntax); a missing field is tagged `_dataconversionnullvalue_<field>_<type>`, a value that is not a
+ * number `_dataconversionuncoercible_<field>_<type>`.
+ */
+import type { Event } from '../event/event.js';
+import { toS } from '../event/ruby.js';
+import { javaToString } from '../event/sprintf.js';
+import { LsFloat, type Value } from '../event/values.js';
+import { decimalShape, decimalToInteger, DissectFormatError, Dissector, saveDissected, type DissectTarget } from '../formats/dissect.js';
+import { defineFilter, PluginConfigError } from '../plugins/api.js';
+import { filterMatcher } from '../plugins/decorate.js';
+
+type Conversion = 'int' | 'float';
+
+function normalize(big: bigint): number | bigint {
+  return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+}
+
+/** The converted value, or undefined when BigDecimal would refuse the text. */
+function convert(text: string, to: Conversion): Value | undefined {
+  if (to === 'int') {
+    const n = decimalToInteger(text);
+    return n === undefined ? undefined : normalize(n);
+  }
+  const shape = decimalShape(text);
+  if (shape === undefined) return undefined;
+  // A BigDecimal without fraction or exponent prints as an integer (`3`); others as written.
+  if (shape === 'integer') {
+    const n = decimalToInteger(text);
+    return n === undefined ? undefined : normalize(n);
+  }
+  return new LsFloat(Number(text));
+}
+
+export default defineFilter({
+  name: 'dissect',
+  doc: 'Splits text into fields by literal delimiters (`%{a} %{+a} [%{pid}]: %{msg}`), faster than grok; failures are tagged `_dissectfailure`.',
+  options: {
+    mapping: { type: 'hash', default: {}, doc: 'Source field => dissect pattern (`%{field}`, `%{+append/1}`, `%{?skip}`, `%{&indirect}`, `%{padded->}`).' },
+    convert_datatype: { type: 'hash', default: {}, doc: 'Field => `int` or `float`: converted after dissection.' },
+    tag_on_failure: { type: 'array', default: ['_dissectfailure'], doc: 'Tags added when a mapping does not match (or its source is empty).' },
+  },
+  // Creating it opens nothing, so the config check creates it to validate the mapping.
+  check: 'create',
+  create(options, ctx) {
+    const pairs: { source: string; dissector: Dissector | undefined }[] = [];
+    for (const [source, raw] of Object.entries(options.mapping)) {
+      const mapping = toS(raw);
+      if (mapping === '') { pairs.push({ source, dissector: undefined }); continue; }
+      try {
+        pairs.push({ source, dissector: Dissector.create(mapping) });
+      } catch (e) {
+        if (!(e instanceof DissectFormatError)) throw e;
+        throw new PluginConfigError(`dissect: ${e.message}`, 'mapping', 'fix the %{…} fields of the mapping');
+      }
+    }
+    const conversions: { field: string; type: string; to: Conversion }[] = [];
+    for (const [field, raw] of Object.entries(options.convert_datatype)) {
+      const type = toS(raw);
+      const to = type.toLowerCase();
+      if (to !== 'int' && to !== 'float') {
+        throw new PluginConfigError(`Dissector datatype conversion, datatype not supported: ${type}`, 'convert_datatype', 'use "int" or "float"');
+      }
+      conversions.push({ field, type, to });
+    }
+    const tags = options.tag_on_failure.map((t) => toS(t));
+    const logger = ctx.logger;
+    const matches = ctx.metrics.counter('matches');
+    const failures = ctx.metrics.counter('failures');
+    const matched = filterMatcher(options);
+    const toText = (v: Value | undefined): string => javaToString(v);
+
+    const fail = (event: Event): void => {
+      failures.inc();
+      for (const t of tags) event.tag(t);
+    };
+
+    const target = (event: Event): DissectTarget<Value> => ({
+      includes: (name) => event.includes(name),
+      get: (name) => event.get(name),
+      set: (name, value) => event.set(name, value),
+    });
+
+    return {
+      filter(event) {
+        let hits = 0;
+        try {
+          for (const { source, dissector } of pairs) {
+            if (dissector === undefined) continue;
+            if (!event.includes(source)) {
+              failures.inc();
+              logger.warn('Dissector mapping, field not found in event', { field: source });
+              continue;
+            }
+            const text = toS(event.get(source) ?? null);
+            if (text === '') {
+              fail(event);
+              logger.warn('Dissector mapping, field found in event but it was empty', { field: source });
+              continue;
+            }
+            const values = dissector.dissect(text);
+            if (values === undefined) {
+              fail(event);
+              logger.warn('Dissector mapping, pattern not found', { field: source, pattern: dissector.mapping });
+              continue;
+            }
+            saveDissected(dissector, values, target(event), toText);
+            // Upstream applies the common options once per matching entry: every match after the
+            // first here, the first by the pipeline when this returns true.
+            if (hits > 0) matched(event);
+            hits++;
+            matches.inc();
+          }
+          for (const c of conversions) {
+            const value = event.get(c.field);
+            const converted = convert(javaToString(value ?? null), c.to);
+            if (converted !== undefined) { event.set(c.field, converted); continue; }
+            if (value === undefined || value === null) {
+              event.tag(`_dataconversionnullvalue_${c.field}_${c.type}`);
+              logger.warn(`Dissector datatype conversion, field does not exist or value is nil, field: ${c.field}`);
+            } else {
+              event.tag(`_dataconversionuncoercible_${c.field}_${c.type}`);
+              logger.warn(`Dissector datatype conversion, value cannot be coerced, field: ${c.field}, value: ${javaToString(value)}`);
+            }
+          }
+        } catch (e) {
+          fail(event);
+          logger.error('Dissect threw an exception', { exception: (e as Error).message });
+          return false;
+        }
+        return hits > 0;
+      },
+    };
+  },
+});
