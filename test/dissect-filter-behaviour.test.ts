@@ -36,6 +36,15 @@ describe('dissect filter', () => {
     expect(e.get('a')).toEqual({ b: '1', c: '2' });
   });
 
+  it('append order and ordinals on events (plain names and nested ones give the same)', async () => {
+    const a = await runFilter(dissect, { mapping: { message: '%{+a} %{a} %{+a} %{b}' } }, 'December 31 1999 quux');
+    expect(a.toObject()).toMatchObject({ a: '31 December 1999', b: 'quux' });
+    const n = await runFilter(dissect, { mapping: { message: '%{+[x][a]} %{[x][a]} %{+[x][a]} %{[x][b]}' } }, 'December 31 1999 quux');
+    expect(n.get('x')).toEqual({ a: '31 December 1999', b: 'quux' });
+    const o = await runFilter(dissect, { mapping: { message: '%{+a/2} %{+a/4} %{+a/1} %{+a/3}' } }, 'bar quux foo baz');
+    expect(o.get('a')).toBe('foo bar baz quux');
+  });
+
   it('append joins onto a value the event already has', async () => {
     const e = await runFilter(dissect, { mapping: { message: '%{+msg2} %{b}' } }, { message: 'x y', msg2: 'pre' });
     expect(e.get('msg2')).toBe('pre x');

@@ -13,7 +13,8 @@ import type { Event } from '../event/event.js';
 import { toS } from '../event/ruby.js';
 import { javaToString } from '../event/sprintf.js';
 import { LsFloat, type Value } from '../event/values.js';
-import { decimalShape, decimalToInteger, DissectFormatError, Dissector, saveDissected, type DissectTarget } from '../formats/dissect.js';
+import { parseFieldRef, type FieldPath } from '../event/fieldref.js';
+import { decimalShape, decimalToInteger, DissectFormatError, Dissector, type DissectField } from '../formats/dissect.js';
 import { defineFilter, PluginConfigError } from '../plugins/api.js';
 import { filterMatcher } from '../plugins/decorate.js';
 
@@ -39,6 +40,84 @@ function convert(text: string, to: Conversion): Value | undefined {
   return new LsFloat(Number(text));
 }
 
+/** One field to save, its name parsed once (an invalid name fails on the event, tagged, as upstream). */
+interface Save {
+  readonly field: DissectField;
+  readonly path: FieldPath | Error;
+}
+
+/**
+ * The normal and append fields of one plain top-level name, in save order: their result is built as one
+ * string and set once (what setting and re-reading the field after each of them gives).
+ */
+interface Group {
+  readonly path: FieldPath;
+  readonly ops: readonly DissectField[];
+}
+
+interface SavePlan {
+  /** Set when every normal/append name is a plain top-level key (not `@…`): the fast path. */
+  readonly groups: readonly Group[] | undefined;
+  /** Every saveable field in order (the general path), or only the indirect ones with groups. */
+  readonly saves: readonly Save[];
+}
+
+function compileSave(field: DissectField): Save {
+  try { return { field, path: parseFieldRef(field.name) }; } catch (e) { return { field, path: e as Error }; }
+}
+
+function planSaves(d: Dissector): SavePlan {
+  const all = d.saveable.map(compileSave);
+  const direct = all.filter((s) => s.field.kind !== 'indirect');
+  const plain = direct.every((s) => !(s.path instanceof Error) && s.path.length === 1 && !s.path[0]!.startsWith('@'));
+  if (!plain) return { groups: undefined, saves: all };
+  const byName = new Map<string, { path: FieldPath; ops: DissectField[] }>();
+  for (const s of direct) {
+    const name = (s.path as FieldPath)[0]!;
+    let g = byName.get(name);
+    if (g === undefined) byName.set(name, g = { path: s.path as FieldPath, ops: [] });
+    g.ops.push(s.field);
+  }
+  return { groups: [...byName.values()], saves: all.filter((s) => s.field.kind === 'indirect') };
+}
+
+/** Save the values of a match, as upstream's Normal, Append and Indirect fields do, in its order. */
+function save(event: Event, plan: SavePlan, values: readonly string[], d: Dissector): void {
+  const groups = plan.groups;
+  if (groups !== undefined) {
+    for (let g = 0; g < groups.length; g++) {
+      const { path, ops } = groups[g]!;
+      let cur: string | undefined;
+      for (let i = 0; i < ops.length; i++) {
+        const f = ops[i]!;
+        const value = values[f.id]!;
+        if (f.kind === 'normal') cur = value;
+        else if (cur !== undefined) cur = cur + f.join + value;
+        else {
+          const old = event.get(path);
+          cur = old !== undefined || event.includes(path) ? javaToString(old) + f.join + value : value;
+        }
+      }
+      event.set(path, cur!);
+    }
+  }
+  const saves = plan.saves;
+  for (let i = 0; i < saves.length; i++) {
+    const { field, path } = saves[i]!;
+    if (path instanceof Error) throw path;
+    const value = values[field.id]!;
+    if (field.kind === 'normal') event.set(path, value);
+    else if (field.kind === 'append') {
+      const old = event.get(path);
+      if (old !== undefined || event.includes(path)) event.set(path, javaToString(old) + field.join + value);
+      else event.set(path, value);
+    } else {
+      const key = event.includes(path) ? javaToString(event.get(path)) : d.otherByName(values, field.name, field.id);
+      if (key !== '') event.set(key, value);
+    }
+  }
+}
+
 export default defineFilter({
   name: 'dissect',
   doc: 'Splits text into fields by literal delimiters (`%{a} %{+a} [%{pid}]: %{msg}`), faster than grok; failures are tagged `_dissectfailure`.',
@@ -50,16 +129,22 @@ export default defineFilter({
   // Creating it opens nothing, so the config check creates it to validate the mapping.
   check: 'create',
   create(options, ctx) {
-    const pairs: { source: string; dissector: Dissector | undefined }[] = [];
+    const pairs: { source: string; path: FieldPath; dissector: Dissector | undefined; plan: SavePlan }[] = [];
     for (const [source, raw] of Object.entries(options.mapping)) {
       const mapping = toS(raw);
-      if (mapping === '') { pairs.push({ source, dissector: undefined }); continue; }
+      let path: FieldPath;
+      try { path = parseFieldRef(source); } catch (e) {
+        throw new PluginConfigError(`dissect: ${(e as Error).message}`, 'mapping', 'the keys of mapping are field references');
+      }
+      if (mapping === '') { pairs.push({ source, path, dissector: undefined, plan: { groups: undefined, saves: [] } }); continue; }
+      let dissector: Dissector;
       try {
-        pairs.push({ source, dissector: Dissector.create(mapping) });
+        dissector = Dissector.create(mapping);
       } catch (e) {
         if (!(e instanceof DissectFormatError)) throw e;
         throw new PluginConfigError(`dissect: ${e.message}`, 'mapping', 'fix the %{…} fields of the mapping');
       }
+      pairs.push({ source, path, dissector, plan: planSaves(dissector) });
     }
     const conversions: { field: string; type: string; to: Conversion }[] = [];
     for (const [field, raw] of Object.entries(options.convert_datatype)) {
@@ -75,31 +160,25 @@ export default defineFilter({
     const matches = ctx.metrics.counter('matches');
     const failures = ctx.metrics.counter('failures');
     const matched = filterMatcher(options);
-    const toText = (v: Value | undefined): string => javaToString(v);
 
     const fail = (event: Event): void => {
       failures.inc();
       for (const t of tags) event.tag(t);
     };
 
-    const target = (event: Event): DissectTarget<Value> => ({
-      includes: (name) => event.includes(name),
-      get: (name) => event.get(name),
-      set: (name, value) => event.set(name, value),
-    });
-
     return {
       filter(event) {
         let hits = 0;
         try {
-          for (const { source, dissector } of pairs) {
+          for (const { source, path, dissector, plan } of pairs) {
             if (dissector === undefined) continue;
-            if (!event.includes(source)) {
+            const raw = event.get(path);
+            if (raw === undefined && !event.includes(path)) {
               failures.inc();
               logger.warn('Dissector mapping, field not found in event', { field: source });
               continue;
             }
-            const text = toS(event.get(source) ?? null);
+            const text = typeof raw === 'string' ? raw : toS(raw ?? null);
             if (text === '') {
               fail(event);
               logger.warn('Dissector mapping, field found in event but it was empty', { field: source });
@@ -111,7 +190,7 @@ export default defineFilter({
               logger.warn('Dissector mapping, pattern not found', { field: source, pattern: dissector.mapping });
               continue;
             }
-            saveDissected(dissector, values, target(event), toText);
+            save(event, plan, values, dissector);
             // Upstream applies the common options once per matching entry: every match after the
             // first here, the first by the pipeline when this returns true.
             if (hits > 0) matched(event);

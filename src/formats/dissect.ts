@@ -72,20 +72,24 @@ function makeField(id: number, spec: string, previous: Delimiter | null, next: D
   return { id, kind, name, ordinal, previous, next, join: previous === null || previous.text === '' ? ' ' : previous.text };
 }
 
-/** Where the next match of a delimiter starts, from `from`; an empty delimiter is never found. */
-function find(d: Delimiter, source: string, from: number): number {
-  return d.text === '' ? -1 : source.indexOf(d.text, from);
-}
-
 export class Dissector {
   readonly fields: readonly DissectField[];
   /** Fields whose values are kept, in the order they are saved. */
   readonly saveable: readonly DissectField[];
   readonly #firstOffset: number;
+  /** Per field id: its previous delimiter's text (undefined for none), whether it is greedy, its next one. */
+  readonly #prevs: (string | undefined)[];
+  readonly #prevGreedy: Uint8Array;
+  readonly #delims: (string | undefined)[];
+  readonly #values: string[];
 
   private constructor(readonly mapping: string, fields: DissectField[], firstOffset: number) {
     this.fields = fields;
     this.#firstOffset = firstOffset;
+    this.#prevs = fields.map((f) => f.previous?.text);
+    this.#prevGreedy = Uint8Array.from(fields, (f) => (f.previous?.greedy ? 1 : 0));
+    this.#delims = fields.map((f) => f.next?.text);
+    this.#values = fields.map(() => '');
     // A stable sort, as Java's List.sort: within one ordinal the mapping's order stays.
     this.saveable = fields.filter((f) => f.kind !== 'skip').sort((a, b) => a.ordinal - b.ordinal);
   }
@@ -114,50 +118,41 @@ export class Dissector {
 
   /**
    * The value of every field (indexed by field id), or undefined when the text does not match. An
-   * empty text never matches.
+   * empty text never matches. The array is reused by the next call: read it before dissecting again.
    */
   dissect(source: string): string[] | undefined {
-    const fields = this.fields;
-    const n = fields.length;
+    const n = this.#delims.length;
     if (n === 0 || source.length === 0) return undefined;
-    const values = new Array<string>(n);
+    const prevs = this.#prevs;
+    const prevGreedy = this.#prevGreedy;
+    const nexts = this.#delims;
+    const values = this.#values;
+    const last = n - 1;
     let left = 0;
     let pos = 0;
     let start = 0;
-    const last = n - 1;
-    // The previous delimiter: skip it (and its repeats after a `->` field).
-    const beyond = (prev: Delimiter | null): boolean => {
-      if (prev === null) { start = left; return true; }
-      if (prev.greedy) {
-        for (;;) {
-          pos = find(prev, source, left);
-          if (pos === left) left = pos + prev.text.length;
-          else { start = left; return true; }
+    for (let i = 0; i <= last; i++) {
+      // Move beyond the previous delimiter (and its repeats after a `->` field).
+      const prev = prevs[i];
+      if (prev !== undefined) {
+        if (prevGreedy[i] === 1) {
+          if (prev !== '') while (source.startsWith(prev, left)) left += prev.length;
+        } else if (left === 0 && this.#firstOffset > 0) {
+          if (!source.startsWith(prev, 0)) return undefined;
+          left = prev.length;
         }
       }
-      if (left === 0 && this.#firstOffset > 0) {
-        pos = find(prev, source, left);
-        if (pos === 0) left = pos + prev.text.length;
-        else return false;
-      }
       start = left;
-      return true;
-    };
-    for (let i = 0; i < last; i++) {
-      const f = fields[i]!;
-      if (!beyond(f.previous)) return undefined;
-      let length = 0;
-      pos = find(f.next!, source, left);
+      if (i === last) { values[i] = source.slice(start); break; }
+      // Find the next delimiter; one found at the very start leaves `left` where it is (upstream's quirk).
+      const next = nexts[i]!;
+      pos = next === '' ? -1 : source.indexOf(next, left);
       if (pos === -1) return undefined;
       if (pos > 0) {
-        length = pos - left;
-        left = pos + f.next!.text.length;
-      }
-      values[f.id] = source.substr(start, length);
+        values[i] = source.slice(start, pos);
+        left = pos + next.length;
+      } else values[i] = '';
     }
-    const f = fields[last]!;
-    if (!beyond(f.previous)) return undefined;
-    values[f.id] = source.slice(start);
     return values;
   }
 
