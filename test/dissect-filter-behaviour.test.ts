@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import dissect from '../src/filters/dissect.js';
 import { decimalToInteger, Dissector } from '../src/formats/dissect.js';
 import { LsFloat } from '../src/event/values.js';
-import { runFilter } from './helpers/filter-run.js';
+import { runFilter } from './helpers/run-filter.js';
 import { jsonLines, runCli } from './helpers/cli.js';
 
 describe('dissector edge cases', () => {

@@ -11,7 +11,7 @@ import { Dissector, saveDissected } from '../src/formats/dissect.js';
 import { Event } from '../src/event/event.js';
 import { LsFloat } from '../src/event/values.js';
 import { PluginConfigError } from '../src/plugins/api.js';
-import { filterRun, runFilter } from './helpers/filter-run.js';
+import { filterRun, runFilter } from './helpers/run-filter.js';
 
 /** The Java tests' `dissect(bytes, map)`: values into a plain map (pre-filled when given). */
 function dissectMap(mapping: string, text: string, map: Map<string, string> = new Map()): { matched: boolean; map: Map<string, string> } {

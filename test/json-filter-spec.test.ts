@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import json from '../src/filters/json.js';
 import { LsFloat } from '../src/event/values.js';
 import { Timestamp } from '../src/event/timestamp.js';
-import { filterRun, runFilter } from './helpers/filter-run.js';
+import { filterRun, runFilter } from './helpers/run-filter.js';
 import { jsonLines, runCli } from './helpers/cli.js';
 
 const DOC = '{ "hello": "world", "list": [ 1, 2, 3 ], "hash": { "k": "v" } }';

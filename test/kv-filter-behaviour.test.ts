@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import kv from '../src/filters/kv.js';
 import { KvParser, kvSources, localScan, type KvSpec } from '../src/formats/kv.js';
 import type { Hash } from '../src/event/values.js';
-import { filterRun, runFilter } from './helpers/filter-run.js';
+import { filterRun, runFilter } from './helpers/run-filter.js';
 import { runCli, jsonLines } from './helpers/cli.js';
 
 const SPEC: KvSpec = {
