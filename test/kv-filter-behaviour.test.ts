@@ -124,7 +124,7 @@ output { stdout { codec => json_lines } }`;
 
   it('times out a pathological event and goes on with the next', async () => {
     const cfg = `input { stdin { codec => json_lines } }
-filter { kv { value_split_pattern => "(?:=+=+)+:" timeout_millis => 250 } }
+filter { kv { value_split_pattern => "(?:=+=+)+:" timeout_millis => 2000 } }
 output { stdout { codec => json_lines } }`;
     const r = await runCli(['run', '-e', cfg], { input: `{"message":"foo========:bar baz${'='.repeat(48)}bingo"}\n{"message":"foo==:bar"}\n` });
     expect(r.code).toBe(0);
