@@ -131,13 +131,13 @@ export default defineFilter({
     const alwaysGuard = parser.customPatternsRisky;
     let guard: ScanGuard | undefined;
 
-    const guarded = (deadline: number): ScanRunner => (re, subject, limit) => {
+    const guarded = (deadline: number): ScanRunner => (re, subject, limit, each) => {
       const left = deadline - Date.now();
       if (left <= 0) throw new KvTimeout();
       guard ??= scanGuard();
       const r = guard.scan(re.form, subject, left, limit);
       if (r === TIMED_OUT) throw new KvTimeout();
-      return r;
+      for (const m of r) each(m);
     };
 
     const parseText = (text: string, params: KvEventParams, out: Hash, deadline: number): void => {

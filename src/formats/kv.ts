@@ -82,13 +82,15 @@ export function kvSources(spec: KvSpec): KvSources {
   return out;
 }
 
-/** Runs a scan (at most `limit` matches): here, or on a guard that can give up after a timeout. */
-export type ScanRunner = (re: RubyRegexp, subject: string, limit: number) => RubyMatch[];
+/**
+ * Runs a scan (at most `limit` matches, each handed to `each` in order): here, or on a guard that can
+ * give up after a timeout.
+ */
+export type ScanRunner = (re: RubyRegexp, subject: string, limit: number, each: (m: RubyMatch) => void) => void;
 
-export const localScan: ScanRunner = (re, subject, limit) => {
-  const out: RubyMatch[] = [];
-  re.scan(subject, (m) => { out.push(m); return out.length < limit; });
-  return out;
+export const localScan: ScanRunner = (re, subject, limit, each) => {
+  let n = 0;
+  re.scan(subject, (m) => { each(m); return ++n < limit; });
 };
 
 /** What may change from event to event: include/exclude lists and the prefix (sprintf'd by the filter). */
@@ -154,7 +156,9 @@ export class KvParser {
 
   /** The plugin's `has_value_splitter?`. */
   hasValueSplitter(text: string, run: ScanRunner): boolean {
-    return run(this.valueSplitRe, text, 1).length > 0;
+    let found = false;
+    run(this.valueSplitRe, text, 1, () => { found = true; });
+    return found;
   }
 
   /** The plugin's `parse(text, event, kv_keys)`: adds what `text` holds to `out`. */
@@ -162,25 +166,25 @@ export class KvParser {
     if (!this.hasValueSplitter(text, run)) return;
     const { include, exclude, prefix } = params;
     const spec = this.spec;
-    for (const m of run(this.scanRe, text, Number.POSITIVE_INFINITY)) {
+    run(this.scanRe, text, Number.POSITIVE_INFINITY, (m) => {
       let key = m.groups[1] ?? '';
       let value = '';
       for (let g = 2; g < m.groups.length; g++) {
         const v = m.groups[g];
         if (v !== undefined) { value = v; break; }
       }
-      if (value === '' && !spec.allowEmptyValues) continue;
+      if (value === '' && !spec.allowEmptyValues) return;
       if (this.trimKey) key = this.trimKey.replaceAll(key, '');
       if (this.removeCharKey) key = this.removeCharKey.replaceAll(key, '');
       if (spec.transformKey) key = transform(key, spec.transformKey);
-      if (include.length > 0 && !include.includes(key)) continue;
-      if (exclude.includes(key)) continue;
+      if (include.length > 0 && !include.includes(key)) return;
+      if (exclude.includes(key)) return;
       key = prefix + key;
       if (this.trimValue) value = this.trimValue.replaceAll(value, '');
       if (this.removeCharValue) value = this.removeCharValue.replaceAll(value, '');
       if (spec.transformValue) value = transform(value, spec.transformValue);
       const has = Object.prototype.hasOwnProperty.call(out, key);
-      if (!spec.allowDuplicateValues && has && holds(out[key]!, value)) continue;
+      if (!spec.allowDuplicateValues && has && holds(out[key]!, value)) return;
       let v: Value = value;
       if (spec.recursive) {
         const inner: Hash = {};
@@ -192,6 +196,6 @@ export class KvParser {
         if (Array.isArray(cur)) cur.push(v);
         else setOwn(out, key, [cur, v]);
       } else setOwn(out, key, v);
-    }
+    });
   }
 }

@@ -84,11 +84,14 @@ interface Runner {
 function nativeRunner(form: Extract<RegexpForm, { kind: 'native' }>): Runner {
   const re = new RegExp(form.pattern, `${form.flags}g`);
   const map = form.groupMap;
+  // Mostly the translation adds no hidden group: the exec result is then the groups as they are.
+  const identity = map.every((g, k) => g === k);
   return {
     exec(subject, from) {
       re.lastIndex = from;
       const m = re.exec(subject);
       if (m === null) return null;
+      if (identity && m.length === map.length) return { index: m.index, end: m.index + m[0].length, groups: m };
       const groups = new Array<string | undefined>(map.length);
       for (let k = 0; k < map.length; k++) groups[k] = m[map[k]!];
       return { index: m.index, end: m.index + m[0].length, groups };
