@@ -140,6 +140,23 @@ describe('beats input through the CLI', () => {
     expect(evs.find((e) => e.metric === 2)!.tags).toBeUndefined();
   }, 60_000);
 
+  it('1,000 concurrent connections each send a window; an idle one is closed after client_inactivity_timeout', async () => {
+    const port = await freePort();
+    const cli = startCli(['run', '-e', `input { beats { host => "127.0.0.1" port => ${port} client_inactivity_timeout => 1 } } output { stdout { codec => json_lines } }`]);
+    await waitFor(() => /Pipelines running/.test(cli.stderr()), 20_000, 'pipeline');
+    const clients = Array.from({ length: 1000 }, () => new LumberjackClient({ port, windowSize: 5, compress: true }));
+    await Promise.all(clients.map((c, k) => c.send(Array.from({ length: 5 }, (_, i) => ({ message: `c${k} e${i}` })))));
+    const idle = net.connect(port, '127.0.0.1');
+    const closedAfter = await new Promise<number>((resolve) => { const t0 = Date.now(); idle.on('close', () => resolve(Date.now() - t0)); idle.on('error', () => undefined); });
+    expect(closedAfter).toBeGreaterThanOrEqual(900);
+    expect(closedAfter).toBeLessThan(5000);
+    await waitFor(() => jsonLines(cli.stdout()).length >= 5000, 20_000, 'events');
+    cli.child.kill('SIGTERM');
+    const evs = jsonLines((await cli.done).stdout);
+    expect(new Set(evs.map((e) => e.message)).size).toBe(5000);
+    for (const c of clients) c.close();
+  }, 60_000);
+
   it('config errors: enrich alias with others, enrich with include_codec_tag', async () => {
     const a = await runCli(['run', '-e', 'input { beats { port => 5044 enrich => ["all", "source_metadata"] } } output { stdout {} }']);
     expect(a.code).not.toBe(0);
