@@ -1,4 +1,4 @@
-/** Writing encoded events to a Node stream with back-pressure: one write per batch, wait for 'drain'. */
+/** Writing encoded events to a Node stream with back-pressure: one write per batch, done when it is written. */
 import type { Writable } from 'node:stream';
 import type { Event } from '../event/event.js';
 import type { CodecInstance } from '../plugins/api.js';
@@ -18,13 +18,14 @@ export function encodeBatch(codec: CodecInstance, events: readonly Event[]): str
   return buffers ? Buffer.concat(buffers) : text;
 }
 
+/**
+ * Write one batch; resolves once the stream has handed it to the OS (the write callback), so an event
+ * counts as delivered (and a persisted queue forgets it) only when it has left the process. A full
+ * stream buffer is waited out the same way: the callback comes after the drain.
+ */
 export function writeWithBackpressure(stream: Writable, data: string | Buffer): Promise<void> | void {
   if (data.length === 0) return;
-  if (stream.write(data)) return;
   return new Promise((resolve, reject) => {
-    const onDrain = (): void => { stream.off('error', onError); resolve(); };
-    const onError = (err: Error): void => { stream.off('drain', onDrain); reject(err); };
-    stream.once('drain', onDrain);
-    stream.once('error', onError);
+    stream.write(data, (err) => { if (err) reject(err); else resolve(); });
   });
 }

@@ -15,7 +15,9 @@ export default defineOutput({
     return {
       receive(events) {
         if (process.stdout.destroyed) return;
-        return writeWithBackpressure(process.stdout, encodeBatch(codec, events));
+        const written = writeWithBackpressure(process.stdout, encodeBatch(codec, events));
+        // Nobody reads any more (EPIPE): the events are discarded rather than retried for ever.
+        return written?.catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
       },
     };
   },
