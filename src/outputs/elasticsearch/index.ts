@@ -356,7 +356,7 @@ export default defineOutput({
       if (routingOf) { const r = routingOf(event); if (r !== '') params.routing = r; }
       if (pipelineOf) { const p = pipelineOf(event); if (p !== '') params.pipeline = p; }
       if (action === 'update') params.retry_on_conflict = retryOnConflict;
-      const head = `{${JSON.stringify(action)}:${JSON.stringify(params)}}\n`;
+      const head = headLine(action, params);
       if (action === 'delete') return { line: head };
       const doc = source(event, ds);
       if (action === 'update') {
@@ -371,6 +371,23 @@ export default defineOutput({
         return { line: `${head}${body}}\n` };
       }
       return { line: `${head}${doc}\n` };
+    };
+
+    // The action line is the same for every event when nothing in it varies: made once per index name.
+    const headCache = new Map<string, string>();
+    const headLine = (action: string, params: Record<string, unknown>): string => {
+      const keys = Object.keys(params);
+      if (keys.length === 1 && typeof params._index === 'string') {
+        const key = `${action}\u0000${params._index}`;
+        let h = headCache.get(key);
+        if (h === undefined) {
+          h = `{${JSON.stringify(action)}:${JSON.stringify(params)}}\n`;
+          if (headCache.size > 1000) headCache.clear();
+          headCache.set(key, h);
+        }
+        return h;
+      }
+      return `{${JSON.stringify(action)}:${JSON.stringify(params)}}\n`;
     };
 
     const send = async (actions: Action[], signal: AbortSignal): Promise<{ status: number; items?: unknown[]; error?: string }> => {
