@@ -48,6 +48,7 @@ describe('elasticsearch output', () => {
     const ds = es.all('logs-generic-default');
     expect(ds.map((d) => d.message)).toEqual(['x']);
     expect(ds[0]!.data_stream).toEqual({ type: 'logs', dataset: 'generic', namespace: 'default' });
+    expect(es.ops.map((o) => o.action)).toEqual(['create', 'create']);
     // data_stream_auto_routing: the event's own data_stream fields pick the stream.
     expect(es.all('logs-nginx-default').map((d) => d.data_stream)).toEqual([{ dataset: 'nginx', type: 'logs', namespace: 'default' }]);
     const body = es.requests.filter((q) => q.path.includes('_bulk'));
@@ -120,6 +121,7 @@ describe('elasticsearch output', () => {
     const r1 = await runCli(['run', '-e', conf(`hosts => ["${es.url}"] index => "users" action => "update" doc_as_upsert => true document_id => "%{uid}" routing => "%{uid}" pipeline => "p1" retry_on_conflict => 3`)], { input: lines([{ uid: 'u1', a: 1 }, { uid: 'u1', b: 2 }]) });
     expect(r1.code, r1.stderr).toBe(0);
     expect(es.all('users')).toMatchObject([{ uid: 'u1', a: 1, b: 2 }]);
+    expect(es.ops[0]).toMatchObject({ action: 'update', meta: { _index: 'users', _id: 'u1', routing: 'u1', pipeline: 'p1', retry_on_conflict: 3 }, doc: { doc_as_upsert: true, doc: { uid: 'u1', a: 1 } } });
     const r2 = await runCli(['run', '-e', conf(`hosts => ["${es.url}"] index => "users" action => "%{op}" document_id => "%{uid}"`)], { input: lines([{ uid: 'u1', op: 'delete' }]) });
     expect(r2.code, r2.stderr).toBe(0);
     expect(es.all('users')).toEqual([]);

@@ -46,6 +46,8 @@ export class FakeElasticsearch {
   readonly templates = new Map<string, unknown>();
   readonly legacyTemplates = new Map<string, unknown>();
   readonly bulks: BulkRequestLog[] = [];
+  /** Every bulk item received, in order (action, metadata line, source). */
+  readonly ops: BulkOp[] = [];
   readonly requests: { method: string; path: string; headers: http.IncomingHttpHeaders }[] = [];
   /** Statuses answered to the next whole bulk requests, in order (429, 503…). */
   readonly failNext: number[] = [];
@@ -166,6 +168,7 @@ export class FakeElasticsearch {
       const index = String(meta._index ?? defaultIndex ?? '');
       const id = meta._id === undefined ? undefined : String(meta._id);
       const op: BulkOp = { action, index, id, meta, doc };
+      this.ops.push(op);
       const r = this.#apply(op);
       if (r.status >= 300) errors = true;
       items.push({ [action]: r });
