@@ -35,6 +35,7 @@ const s = http.createServer((req, res) => {
     res.end(req.url === '/' ? '{"version":{"number":"8.15.0"}}' : '{"errors":false,"took":1,"items":[]}');
   });
 });
+s.keepAliveTimeout = 120_000;
 s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '\\n'));
 `);
 const sink = spawn(process.execPath, [sinkFile], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -108,7 +108,14 @@ export class HostPool {
     if (live.length === 0) throw new ConnectionError('No Available connections');
     const host = live[this.#next++ % live.length]!;
     try {
-      return { ...(await this.#send(host, method, path, body, headers, signal)), host: host.url };
+      try {
+        return { ...(await this.#send(host, method, path, body, headers, signal)), host: host.url };
+      } catch (err) {
+        // A kept-alive connection the server closed meanwhile: one immediate retry on a fresh one.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (signal?.aborted || (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET' && code !== 'EPIPE')) throw err;
+        return { ...(await this.#send(host, method, path, body, headers, signal)), host: host.url };
+      }
     } catch (err) {
       if (signal?.aborted) throw err;
       this.#markDead(host, err);
