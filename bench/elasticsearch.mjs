@@ -78,9 +78,10 @@ async function reference(kind, level) {
 async function sluice(output) {
   await call('/reset');
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['bin/sluice.js', 'run', '--log.level', 'warn', '-e', `input { generator { count => ${N} } } output { ${output} }`], { maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, ['bin/sluice.js', 'run', '--log.level', 'warn', '-e', `input { generator { count => ${N} } } output { ${output} }`], { maxBuffer: 1 << 26, stdio: ['ignore', output.startsWith('stdout') ? 'ignore' : 'pipe', 'pipe'] });
   const s = Number(process.hrtime.bigint() - t) / 1e9;
   if (r.status !== 0) throw new Error(`sluice exited ${r.status}: ${r.stderr}`);
+  if (output.startsWith('stdout')) return s;
   const got = await call('/count');
   if (got !== N) throw new Error(`sluice: sink got ${got} of ${N}: ${r.stderr}`);
   return s;
@@ -90,6 +91,8 @@ const best = async (f) => Math.min(await f(), await f(), await f());
 const eps = (s) => Math.round(N / s).toLocaleString('en-US');
 const line = (label, s, ref) => console.log(`${label.padEnd(44)} ${eps(s).padStart(10)} events/s${ref ? `  (ratio to reference ${(ref / s).toFixed(2)})` : ''}`);
 console.log(`events: ${N.toLocaleString('en-US')} per run (generator), best of 3`);
+// What the pipeline costs without a network output: generator → stdout json_lines into /dev/null.
+line('sluice generator → stdout (no network, baseline)', await best(() => sluice('stdout { codec => json_lines }')));
 for (const level of [1, 0]) {
   const ref = await best(() => reference('bulk', level));
   line(`reference bulk loop, gzip level ${level}`, ref);
