@@ -107,8 +107,9 @@ function charsetOf(contentType: string | undefined): string {
   return m ? m[1]!.toLowerCase() : 'utf-8';
 }
 
-function bodyText(body: Buffer, charset: string): string {
-  if (charset === 'utf-8' || charset === 'utf8') return body.toString('utf8');
+/** The body for the codec: bytes when UTF-8 (a codec may take binary, gzip for cloudwatch_logs), else text. */
+function bodyText(body: Buffer, charset: string): Buffer | string {
+  if (charset === 'utf-8' || charset === 'utf8') return body;
   try { return new TextDecoder(charset).decode(body); } catch { return body.toString('utf8'); }
 }
 
