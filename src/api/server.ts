@@ -107,6 +107,8 @@ export async function startApiServer(src: ApiSource, log: Logger): Promise<ApiSe
     log.warn(`Unable to start the Logstash API endpoint: every port of ${host}:${lo}-${hi} is in use`);
     return undefined;
   }
+  // The API never keeps the process alive by itself: a run whose inputs are finished ends as before.
+  bound.server.app.server.unref();
   address = `${host}:${bound.port}`;
   log.info('Successfully started Logstash API endpoint', { port: bound.port, ssl_enabled: tls !== undefined });
   return { port: bound.port, close: () => bound.server.close() };
