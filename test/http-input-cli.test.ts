@@ -220,3 +220,55 @@ describe('http input: TLS', () => {
     } finally { await stop(s.cli); }
   });
 });
+
+describe('http input: spec details (http_spec.rb "request handling", "basic auth", "parse domain host")', () => {
+  it('get_domain_port: IPv4 and IPv6 hosts with and without a port', async () => {
+    const { domainPort } = await import('../src/inputs/http.js');
+    expect(domainPort('localhost:8080')).toEqual(['localhost', 8080]);
+    expect(domainPort('localhost')).toEqual(['localhost', undefined]);
+    expect(domainPort('[2001:db8::8a2e:370:7334]:8080')).toEqual(['2001:db8::8a2e:370:7334', 8080]);
+    expect(domainPort('2001:db8::8a2e:370:7334')).toEqual(['2001:db8::8a2e:370:7334', undefined]);
+  });
+
+  it('deflate bodies are decompressed, undecodable ones get 400; charsets are honoured; a bad token gets 401 without WWW-Authenticate', async () => {
+    const { deflateSync } = await import('node:zlib');
+    const s = await start((p) => `input { http { host => "127.0.0.1" port => ${p} user => "u" password => "p" } ${out}`);
+    try {
+      const auth = { authorization: `Basic ${Buffer.from('u:p').toString('base64')}` };
+      expect((await fetch(s.url, { method: 'POST', body: deflateSync('deflated'), headers: { ...auth, 'content-type': 'text/plain', 'content-encoding': 'deflate' } })).status).toBe(200);
+      expect((await fetch(s.url, { method: 'POST', body: 'hello', headers: { ...auth, 'content-type': 'text/plain', 'content-encoding': 'deflate' } })).status).toBe(400);
+      expect((await fetch(s.url, { method: 'POST', body: Buffer.from('caf\xe9 cr\xe8me', 'latin1'), headers: { ...auth, 'content-type': 'text/plain; charset=ISO-8859-1' } })).status).toBe(200);
+      const bad = await fetch(s.url, { method: 'POST', body: 'hi', headers: { authorization: 'Basic meh', 'content-type': 'text/plain' } });
+      expect(bad.status).toBe(401);
+      expect(bad.headers.get('www-authenticate')).toBeNull();
+      await waitFor(() => jsonLines(s.cli.stdout()).length >= 2, 5000, 'events');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(jsonLines(s.cli.stdout()).map((e) => e.message)).toEqual(['deflated', 'café crème']);
+    } finally { await stop(s.cli); }
+  });
+});
+
+describe('http input: back-pressure (http_spec.rb "handling overflowing requests with a 429")', () => {
+  it('with the queue full, threads + max_pending_requests requests wait and the next one gets 429', async () => {
+    const s = await start((p) => `input { http { host => "127.0.0.1" port => ${p} threads => 1 max_pending_requests => 1 } }
+      filter { sleep { time => 60 } } output { stdout { codec => json_lines } }`);
+    try {
+      let blocked = 0;
+      let status = 0;
+      const deadline = Date.now() + 30_000;
+      while (status !== 429) {
+        if (Date.now() > deadline) throw new Error(`never 429 (blocked=${blocked})`);
+        try {
+          const r = await fetch(s.url, { method: 'POST', body: '{}', signal: AbortSignal.timeout(500) });
+          status = r.status;
+          await r.text();
+        } catch { blocked++; }
+      }
+      expect(status).toBe(429);
+      expect(blocked).toBe(2);
+    } finally {
+      s.cli.child.kill('SIGKILL');
+      await s.cli.done;
+    }
+  }, 60_000);
+});
