@@ -34,7 +34,7 @@ const OPTIONS = defineOptions({
   response_headers: { type: 'hash', default: { 'Content-Type': 'text/plain' }, doc: 'Headers of successful responses.' },
   remote_host_target_field: { type: 'string', doc: 'Field of the client IP (default `host`, ECS: `[host][ip]`).' },
   request_headers_target_field: { type: 'string', doc: 'Field of the request headers (default `headers`, ECS: `[@metadata][input][http][request][headers]`).' },
-  threads: { type: 'number', default: Math.max(1, cpus().length), doc: 'Requests processed at once (default: the number of CPU cores).' },
+  threads: { type: 'number', doc: 'Requests processed at once (default: the number of CPU cores).' },
   max_pending_requests: { type: 'number', default: 200, doc: 'Requests waiting beyond `threads`; more are answered 429.' },
   max_content_length: { type: 'number', default: 100 * 1024 * 1024, doc: 'Largest request body in bytes (larger: 413).' },
   ssl_enabled: TLS_OPTION_SPECS.ssl_enabled,
@@ -127,6 +127,7 @@ class HttpInput implements InputInstance {
   readonly #ready = readyLatch();
   readonly #rejected;
   #inFlight = 0;
+  readonly #threads: number;
   /** Start times of requests waiting for room in the queue. */
   readonly #blocked = new Set<number>();
   #stopped = false;
@@ -135,6 +136,7 @@ class HttpInput implements InputInstance {
   constructor(o: Options, ctx: PluginContext, codecs: Map<string, CodecInstance>, tlsConf: TlsSettings, password: string | undefined) {
     this.#o = o;
     this.#log = ctx.logger;
+    this.#threads = o.threads ?? Math.max(1, cpus().length);
     this.#codec = o.codec;
     this.#codecs = codecs;
     this.#tls = tlsConf;
@@ -181,7 +183,7 @@ class HttpInput implements InputInstance {
       }
       if (given !== this.#auth) return void reply.code(401).header('content-length', 0).send();
     }
-    if (this.#inFlight >= this.#o.threads + this.#o.max_pending_requests || this.#blockedTooLong()) {
+    if (this.#inFlight >= this.#threads + this.#o.max_pending_requests || this.#blockedTooLong()) {
       this.#rejected.inc();
       return void reply.code(429).header('content-length', 0).send();
     }

@@ -29,7 +29,7 @@ const OPTIONS = defineOptions({
   access_key: { type: 'password', doc: 'When set, requests must carry it in `X-Amz-Firehose-Access-Key` (else 401).' },
   record_decoding: { type: 'string', values: ['auto', 'cloudwatch_logs', 'json', 'text'], default: 'auto', doc: 'How each record\'s data (after base64 and gzip) becomes events.' },
   max_content_length: { type: 'number', default: 64 * 1024 * 1024, doc: 'Largest request body in bytes (larger: 413).' },
-  threads: { type: 'number', default: Math.max(1, cpus().length), doc: 'Requests processed at once.' },
+  threads: { type: 'number', doc: 'Requests processed at once (default: the number of CPU cores).' },
   max_pending_requests: { type: 'number', default: 200, doc: 'Requests waiting beyond `threads`; more are answered 429.' },
   ssl_enabled: TLS_OPTION_SPECS.ssl_enabled,
   ssl_certificate: TLS_OPTION_SPECS.ssl_certificate,
@@ -93,6 +93,7 @@ class FirehoseInput implements InputInstance {
   readonly #records;
   readonly #failed;
   #inFlight = 0;
+  readonly #threads: number;
   #stopped = false;
   #wake: (() => void) | undefined;
   #port: number | undefined;
@@ -100,6 +101,7 @@ class FirehoseInput implements InputInstance {
   constructor(o: Options, ctx: PluginContext, tlsConf: TlsSettings) {
     this.#o = o;
     this.#log = ctx.logger;
+    this.#threads = o.threads ?? Math.max(1, cpus().length);
     this.#tls = tlsConf;
     this.#key = o.access_key;
     this.#control = ctx.metrics.counter('control_messages');
@@ -152,7 +154,7 @@ class FirehoseInput implements InputInstance {
     if (parseError !== undefined) return this.#fail(reply, 400, requestId, `request body is not JSON: ${parseError}`);
     const records = (body as { records?: unknown }).records;
     if (typeof body !== 'object' || body === null || !Array.isArray(records)) return this.#fail(reply, 400, requestId, 'request body has no `records` array');
-    if (this.#inFlight >= this.#o.threads + this.#o.max_pending_requests) return this.#fail(reply, 429, requestId, 'Too many requests, retry later');
+    if (this.#inFlight >= this.#threads + this.#o.max_pending_requests) return this.#fail(reply, 429, requestId, 'Too many requests, retry later');
     // Decode everything first: a malformed record fails the request with nothing emitted.
     const events: Event[] = [];
     let controls = 0;
