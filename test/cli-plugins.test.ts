@@ -25,7 +25,7 @@ describe('sluice plugins list', () => {
     expect(lines.length).toBe(pluginNames('codec').length);
     for (const l of lines) expect(l).toMatch(new RegExp(`^logstash-codec-\\w+ \\(${sluiceVersion().replace(/\./g, '\\.')}\\)$`));
     const json = await runCli(['plugins', 'list', 'json']);
-    expect(json.stdout.trim().split('\n')).toEqual(['logstash-codec-json', 'logstash-codec-json_lines']);
+    expect(json.stdout.trim().split('\n')).toEqual(['logstash-codec-json', 'logstash-codec-json_lines', 'logstash-filter-json']);
   });
 
   it('refuses an unknown group or subcommand with exit 2', async () => {

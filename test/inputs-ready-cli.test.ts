@@ -6,15 +6,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { jsonLines, startCli, waitFor } from './helpers/cli.js';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { freePort, jsonLines, startCli, waitFor } from './helpers/cli.js';
 
 describe('inputs are ready when Pipelines running is logged', () => {
   it('ten starts: the first TCP line and the first UDP datagram always arrive', async () => {

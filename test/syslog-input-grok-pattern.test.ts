@@ -7,15 +7,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { jsonLines, startCli, waitFor } from './helpers/cli.js';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { freePort, jsonLines, startCli, waitFor } from './helpers/cli.js';
 
 async function run(settings: string, ecs: 'v8' | 'disabled', send: (port: number) => Promise<void>, expected: number): Promise<Record<string, unknown>[]> {
   const port = await freePort();

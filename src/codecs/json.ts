@@ -9,7 +9,9 @@
  * not start with `{` or `[` runs to the end of its line and is decoded (and fails) on its own.
  */
 import { defineCodec } from '../plugins/api.js';
-import { asBytes, CHARSET_OPTION, decodeJson, lineConverter, type Emit } from './_text.js';
+import type { Event } from '../event/event.js';
+import { eventsFromJson } from '../event/json.js';
+import { asBytes, CHARSET_OPTION, failureEvent, lineConverter, type Emit } from './_text.js';
 
 const ORIGINAL = '[event][original]';
 
@@ -89,9 +91,18 @@ export default defineCodec({
     const target = options.target;
     const ecs = ctx.ecs !== 'disabled';
 
+    const failures = ctx.metrics.counter('failures');
     const decodeText = (text: string, emit: Emit): void => {
-      const events = decodeJson(text, target, emit);
-      if (!events) return;
+      let events: Event[];
+      try {
+        events = eventsFromJson(text, target);
+      } catch (e) {
+        // As Logstash's codec: the text kept in `message` (never under target), tagged, logged at error.
+        ctx.logger.error('JSON parse error, original data now in message field', { message: (e as Error).message, data: text });
+        failures.inc();
+        emit(failureEvent(text));
+        return;
+      }
       if (events.length === 1) {
         const e = events[0]!;
         if (ecs && !e.includes(ORIGINAL)) e.set(ORIGINAL, text);

@@ -85,5 +85,18 @@ export async function createCodecByName(name: string, options: Record<string, un
   const def = await loadPlugin('codec', name);
   if (!def) throw new Error(`unknown codec "${name}"`);
   const opts = withDefaults(def, options, settings.cwd);
-  return def.create(opts, contextFor('codec', name, name, opts, settings));
+  return nameCodec(await def.create(opts, contextFor('codec', name, name, opts, settings)), name);
+}
+
+const CODEC_NAMES = new WeakMap<CodecInstance, string>();
+
+/** Remember the name a codec instance was created from (the runtime calls this for every codec it creates). */
+export function nameCodec(codec: CodecInstance, name: string): CodecInstance {
+  CODEC_NAMES.set(codec, name);
+  return codec;
+}
+
+/** The name a codec was configured by (`plain`, `json`), for inputs that report it (the beats input's codec tag). */
+export function codecNameOf(codec: CodecInstance): string | undefined {
+  return CODEC_NAMES.get(codec);
 }

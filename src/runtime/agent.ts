@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { PipelinePlan, Step } from '../config/plan.js';
-import { loadPipeline, renderDiagnostics, type LoadSource } from '../config/load.js';
+import { loadPipeline, renderDiagnostics, type LoadSettings, type LoadSource } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import type { EcsMode } from '../plugins/options.js';
 import { getLogger, symbol, type Logger } from '../services/logger.js';
@@ -18,6 +18,7 @@ import { lockDataDir } from './data-lock.js';
 import { parseRetainAge, SegmentedDeadLetterWriter } from './dlq/writer.js';
 import { Pipeline, type PipelineSettings } from './pipeline.js';
 import { PersistedQueue } from './queue/persisted/queue.js';
+import { threadExecutors, whyNotThreaded } from './threads.js';
 import type { EventQueue } from './queue/types.js';
 import { DEFAULT_DATA_DIR } from '../plugins/context.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
@@ -148,14 +149,7 @@ export class Agent {
   }
 
   async #compile(spec: PipelineSpec, out?: (text: string) => void): Promise<Compiled> {
-    const s = spec.settings;
-    const result = await loadPipeline(spec.source, {
-      ecs: s.string('pipeline.ecs_compatibility') as EcsMode,
-      supportEscapes: s.boolean('config.support_escapes'),
-      env: this.#o.env,
-      fillDefaults: spec.fillDefaults,
-      cwd: this.#o.cwd,
-    });
+    const result = await loadPipeline(spec.source, this.#loadSettings(spec));
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     const text = result.diagnostics.length ? renderDiagnostics(result.diagnostics, result.sources, { color: this.#o.color }) : '';
     if (out && text) out(text);
@@ -165,6 +159,17 @@ export class Agent {
     }
     if (!out && text) this.#log.warn(`pipeline ${spec.id}: configuration warnings`, { warnings: text.trim() });
     return { ok: true, plan: result.plan, fingerprint: fingerprintOf(result.sources, spec) };
+  }
+
+  #loadSettings(spec: PipelineSpec): LoadSettings {
+    const s = spec.settings;
+    return {
+      ecs: s.string('pipeline.ecs_compatibility') as EcsMode,
+      supportEscapes: s.boolean('config.support_escapes'),
+      env: this.#o.env,
+      fillDefaults: spec.fillDefaults,
+      cwd: this.#o.cwd,
+    };
   }
 
   /** The queue a pipeline's settings ask for (persisted: `<path.queue>/<pipeline.id>`). */
@@ -223,6 +228,16 @@ export class Agent {
     try {
       settings = this.#pipelineSettings(spec);
       this.#log.info('Starting pipeline', { pipeline_id: spec.id, 'pipeline.workers': settings.workers, 'pipeline.batch.size': settings.batchSize, 'pipeline.batch.delay': settings.batchDelayMs, 'queue.type': settings.queue?.type ?? 'memory' });
+      // Workers on threads when asked for explicitly and the filters allow it (threads.ts).
+      const notThreaded = spec.settings.isSet('pipeline.workers') ? whyNotThreaded(c.plan, settings.workers) : 'pipeline.workers not set';
+      if (notThreaded === undefined) {
+        const plan = c.plan;
+        const workers = settings.workers;
+        settings.executors = (graph) => threadExecutors(plan, workers, { source: spec.source, load: this.#loadSettings(spec) }, graph);
+        this.#log.debug('filters run on worker threads', { pipeline_id: spec.id, threads: workers });
+      } else {
+        this.#log.debug('workers run on the pipeline thread', { pipeline_id: spec.id, reason: notThreaded });
+      }
       pipeline = await Pipeline.create(c.plan, settings);
     } catch (err) {
       await settings?.queue?.dispose();

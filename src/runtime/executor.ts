@@ -35,42 +35,29 @@ export interface BatchExecutor {
   close(): Promise<void>;
 }
 
-const EMPTY: BatchResult = { filtered: 0, rejected: [], unfinished: false };
+export const EMPTY_RESULT: BatchResult = { filtered: 0, rejected: [], unfinished: false };
 
-export class LocalExecutor implements BatchExecutor {
-  readonly #filters: FilterGraph;
+/**
+ * The outputs of a pipeline, shared by every worker: routes filtered events to the outputs their
+ * conditionals select and delivers to all of them at once, under the delivery contract.
+ */
+export class OutputStage {
   readonly #outputs: OutputGraph;
   readonly #retrying = new Map<string, RetryState>();
   readonly #log = getLogger('logstash.javapipeline');
+  #users = 0;
 
-  private constructor(filters: FilterGraph, outputs: OutputGraph) { this.#filters = filters; this.#outputs = outputs; }
+  private constructor(outputs: OutputGraph) { this.#outputs = outputs; }
 
-  static async create(plan: PipelinePlan, settings: GraphSettings): Promise<LocalExecutor> {
-    const filters = await FilterGraph.build(plan.filters, settings);
-    try {
-      const outputs = await OutputGraph.build(plan.outputs, settings);
-      return new LocalExecutor(filters, outputs);
-    } catch (err) {
-      await filters.close();
-      throw err;
-    }
+  static async create(plan: PipelinePlan, settings: GraphSettings): Promise<OutputStage> {
+    return new OutputStage(await OutputGraph.build(plan.outputs, settings));
   }
 
-  get flushes(): boolean { return this.#filters.flushes; }
+  /** Each executor using the stage takes a share; the outputs close when the last one is released. */
+  share(): this { this.#users++; return this; }
 
-  async process(events: Event[], signal: AbortSignal): Promise<BatchResult> {
-    const r = this.#filters.run(events);
-    const filtered = r instanceof Promise ? await r : r;
-    return this.#write(filtered, signal);
-  }
-
-  async flush(final: boolean, signal: AbortSignal): Promise<BatchResult> {
-    if (!this.#filters.flushes) return EMPTY;
-    return this.#write(await this.#filters.flush(final), signal);
-  }
-
-  async #write(events: Event[], signal: AbortSignal): Promise<BatchResult> {
-    if (events.length === 0) return EMPTY;
+  async write(events: Event[], signal: AbortSignal): Promise<BatchResult> {
+    if (events.length === 0) return EMPTY_RESULT;
     const perOutput = this.#outputs.route(events);
     const result: BatchResult = { filtered: events.length, rejected: [], unfinished: false };
     await Promise.all(this.#outputs.outputs.map(async (o) => {
@@ -88,8 +75,45 @@ export class LocalExecutor implements BatchExecutor {
 
   retrying(): RetryState[] { return [...this.#retrying.values()]; }
 
+  async release(): Promise<void> {
+    if (--this.#users <= 0) await this.#outputs.close();
+  }
+}
+
+/** Filters and outputs on the pipeline's own thread. */
+export class LocalExecutor implements BatchExecutor {
+  readonly #filters: FilterGraph;
+  readonly #outputs: OutputStage;
+
+  private constructor(filters: FilterGraph, outputs: OutputStage) { this.#filters = filters; this.#outputs = outputs; }
+
+  static async create(plan: PipelinePlan, settings: GraphSettings): Promise<LocalExecutor> {
+    const filters = await FilterGraph.build(plan.filters, settings);
+    try {
+      return new LocalExecutor(filters, (await OutputStage.create(plan, settings)).share());
+    } catch (err) {
+      await filters.close();
+      throw err;
+    }
+  }
+
+  get flushes(): boolean { return this.#filters.flushes; }
+
+  async process(events: Event[], signal: AbortSignal): Promise<BatchResult> {
+    const r = this.#filters.run(events);
+    const filtered = r instanceof Promise ? await r : r;
+    return this.#outputs.write(filtered, signal);
+  }
+
+  async flush(final: boolean, signal: AbortSignal): Promise<BatchResult> {
+    if (!this.#filters.flushes) return EMPTY_RESULT;
+    return this.#outputs.write(await this.#filters.flush(final), signal);
+  }
+
+  retrying(): RetryState[] { return this.#outputs.retrying(); }
+
   async close(): Promise<void> {
     await this.#filters.close();
-    await this.#outputs.close();
+    await this.#outputs.release();
   }
 }

@@ -7,13 +7,13 @@ import type { CodecPlan, PlanOptions, PluginPlan } from '../config/plan.js';
 import { isCodecPlan } from '../config/plan.js';
 import type { CodecInstance, FilterInstance, InputInstance, OutputInstance, PluginDefinition, PluginKind } from '../plugins/api.js';
 import type { EcsMode } from '../plugins/options.js';
-import { contextFor, createCodecByName, type RuntimeSettings } from '../plugins/context.js';
+import { contextFor, createCodecByName, nameCodec, type RuntimeSettings } from '../plugins/context.js';
 
 export { createCodecByName, withDefaults, type RuntimeSettings } from '../plugins/context.js';
 
 export async function createCodec(plan: CodecPlan, settings: RuntimeSettings): Promise<CodecInstance> {
   const def = plan.definition as PluginDefinition<'codec'>;
-  return def.create(plan.options, contextFor('codec', plan.name, plan.name, plan.options, settings));
+  return nameCodec(await def.create(plan.options, contextFor('codec', plan.name, plan.name, plan.options, settings)), plan.name);
 }
 
 /** The plugin's options with `codec` created: the planned codec, else the plugin's declared default. */

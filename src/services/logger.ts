@@ -125,6 +125,11 @@ export function configureLogging(next: LoggingSettings): void {
 
 export function logLevel(): LogLevel { return settings.level; }
 
+/** The settings other threads need to log the same way (the test sink stays on this thread). */
+export function loggingSettings(): LoggingSettings {
+  return { level: settings.level, format: settings.format, ...(settings.file === undefined ? {} : { file: settings.file }) };
+}
+
 class PinoLogger implements Logger {
   readonly #bindings: Bindings;
   #made: pino.Logger | undefined;

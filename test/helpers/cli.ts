@@ -57,3 +57,13 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = '
 export function jsonLines(text: string): Record<string, unknown>[] {
   return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
+
+/** A TCP port free on 127.0.0.1 right now (for configs that need the port before start-up). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as import('node:net').AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}

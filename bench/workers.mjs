@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Workers on threads: stdin → grok COMBINEDAPACHELOG + date → json_lines on stdout, 200,000 real Apache
+// lines, `-w 1` (the pipeline thread) against `-w 2` (filters on two worker threads), same run, with peak
+// RSS of each. On a two-core machine the pipeline thread (stdin, JSON out, batch crossing) shares the
+// cores with the two filter threads, so the ratio shows what the crossing costs as well as what it buys.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { corpus } from './_corpus.mjs';
+
+const lines = corpus('apache_access_10k.log', 200_000);
+const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-workers-'));
+const input = join(dir, 'input.log');
+writeFileSync(input, lines.join('\n') + '\n');
+const config = 'input { stdin { } } filter { grok { match => { "message" => "%{COMBINEDAPACHELOG}" } } date { match => ["timestamp", "dd/MMM/yyyy:HH:mm:ss Z"] } } output { stdout { codec => json_lines } }';
+
+function run(workers) {
+  const t = process.hrtime.bigint();
+  // GNU time's %M is the peak RSS in KiB; fall back to no memory figure when it is absent.
+  const time = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, 'bin/sluice.js', 'run', '-w', String(workers), '--log.level', 'warn', '-e', config],
+    { input: readFileSync(input), maxBuffer: 1 << 30 });
+  const s = Number(process.hrtime.bigint() - t) / 1e9;
+  if (time.status !== 0) throw new Error(`-w ${workers} exited ${time.status}: ${time.stderr}`);
+  const out = time.stdout.toString().split('\n').filter(Boolean).length;
+  if (out !== lines.length) throw new Error(`-w ${workers}: expected ${lines.length} events, got ${out}`);
+  const rss = Number(/(\d+)\s*$/.exec(time.stderr.toString())?.[1] ?? NaN);
+  return { s, rss };
+}
+
+const best = (f) => { const a = [f(), f(), f()]; return a.reduce((x, y) => (y.s < x.s ? y : x)); };
+const one = best(() => run(1));
+const two = best(() => run(2));
+const eps = (r) => Math.round(lines.length / r.s).toLocaleString('en-US');
+const mb = (r) => (Number.isNaN(r.rss) ? 'n/a' : `${Math.round(r.rss / 1024)} MB`);
+console.log(`events:        ${lines.length.toLocaleString('en-US')} (apache_access_10k.log, repeated), ${availableParallelism()} cores`);
+console.log(`-w 1:          ${eps(one)} events/s, peak RSS ${mb(one)}`);
+console.log(`-w 2 threads:  ${eps(two)} events/s, peak RSS ${mb(two)}  (ratio to -w 1: ${(one.s / two.s).toFixed(2)}; both include process start-up)`);

@@ -1,0 +1,79 @@
+/**
+ * `pipeline.workers` N on worker threads (src/runtime/threads.ts): the filters run on N threads, the
+ * outputs on the pipeline thread. Through the real CLI: the same events come out as with one worker
+ * (every event once, same fields), events made and dropped by filters cross back, the persisted queue
+ * still delivers everything, and pipelines whose filters keep state across events stay on one thread.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadPipeline } from '../src/config/load.js';
+import { whyNotThreaded } from '../src/runtime/threads.js';
+import { jsonLines, runCli } from './helpers/cli.js';
+
+const apache = readFileSync(new URL('../fixtures/data/apache_access_10k.log', import.meta.url), 'utf8').split('\n').filter(Boolean).slice(0, 3000);
+const GROK = 'filter { grok { match => { "message" => "%{COMBINEDAPACHELOG}" } } date { match => ["timestamp", "dd/MMM/yyyy:HH:mm:ss Z"] } }';
+
+/** Events without what differs between runs (the arrival time of events whose date did not parse). */
+function comparable(events: Record<string, unknown>[]): string[] {
+  return events.map((e) => {
+    const tags = e.tags as string[] | undefined;
+    if (tags?.includes('_grokparsefailure') || tags?.includes('_dateparsefailure')) delete e['@timestamp'];
+    return JSON.stringify(e);
+  }).sort();
+}
+
+describe('workers on threads', () => {
+  it('-w 2 gives the same events as -w 1, each once, and says it runs on threads', async () => {
+    const input = `${apache.join('\n')}\n`;
+    const config = `input { stdin {} } ${GROK} output { stdout { codec => json_lines } }`;
+    const one = await runCli(['run', '-w', '1', '-e', config], { input, timeoutMs: 60_000 });
+    const two = await runCli(['run', '-w', '2', '--log.level', 'debug', '-e', config], { input, timeoutMs: 60_000 });
+    expect(two.code).toBe(0);
+    expect(two.stderr).toMatch(/filters run on worker threads \{:pipeline_id=>"main", :threads=>2\}/);
+    const a = comparable(jsonLines(one.stdout));
+    const b = comparable(jsonLines(two.stdout));
+    expect(b).toHaveLength(apache.length);
+    expect(b).toEqual(a);
+  }, 120_000);
+
+  it('events a filter makes or drops on a thread come back right: clone, drop in a conditional, split', async () => {
+    const lines = Array.from({ length: 500 }, (_, i) => JSON.stringify({ n: i, gone: i % 5 === 0, parts: [i, i + 1] }));
+    const config = `input { stdin { codec => json_lines } }
+      filter {
+        if [gone] { drop {} }
+        clone { clones => ["copy"] }
+        split { field => "parts" }
+      }
+      output { stdout { codec => json_lines } }`;
+    const r = await runCli(['run', '-w', '2', '--log.level', 'debug', '-e', config], { input: `${lines.join('\n')}\n`, timeoutMs: 60_000 });
+    expect(r.stderr).toMatch(/filters run on worker threads/);
+    const events = jsonLines(r.stdout);
+    // 400 kept, each with one clone, each split in two.
+    expect(events).toHaveLength(400 * 2 * 2);
+    const kept = new Set(events.map((e) => e.n));
+    expect(kept.size).toBe(400);
+    expect([...kept].some((n) => (n as number) % 5 === 0)).toBe(false);
+    expect(events.filter((e) => (e.tags as string[] | undefined)?.includes('copy'))).toHaveLength(800);
+  }, 60_000);
+
+  // queue.drain: without it, Logstash's persisted queue keeps what is not processed when stdin ends.
+  it('with a persisted queue (queue.drain), every event is delivered once', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'sluice-threads-pq-'));
+    const input = `${apache.join('\n')}\n`;
+    const r = await runCli(['run', '-w', '2', '--path.data', data, '--queue.type', 'persisted', '--queue.drain', 'true', '-e',
+      `input { stdin {} } ${GROK} output { stdout { codec => json_lines } }`], { input, timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    const messages = jsonLines(r.stdout).map((e) => (e.event as { original: string }).original);
+    expect(messages).toHaveLength(apache.length);
+    expect(new Set(messages).size).toBe(new Set(apache).size);
+  }, 60_000);
+
+  it('filters that keep state across events, and pipelines without filters, stay on the pipeline thread', async () => {
+    const plan = async (text: string) => (await loadPipeline({ text }, { ecs: 'v8', supportEscapes: false })).plan!;
+    expect(whyNotThreaded(await plan('input { stdin {} } filter { ruby { code => "event.set(\'a\', 1)" } } output { stdout {} }'), 2)).toMatch(/ruby/);
+    expect(whyNotThreaded(await plan('input { stdin {} } output { stdout {} }'), 2)).toBe('no filters');
+    expect(whyNotThreaded(await plan('input { stdin {} } filter { mutate { add_field => { "a" => "b" } } } output { stdout {} }'), 1)).toBe('one worker');
+  });
+});
