@@ -21,6 +21,7 @@ import { PersistedQueue } from './queue/persisted/queue.js';
 import { threadExecutors, whyNotThreaded } from './threads.js';
 import type { EventQueue } from './queue/types.js';
 import { DEFAULT_DATA_DIR } from '../plugins/context.js';
+import { startApiServer, type ApiServer } from '../api/server.js';
 
 /** One pipeline to run: its id, settings (logstash.yml, flags, its pipelines.yml entry) and config source. */
 export interface PipelineSpec {
@@ -78,6 +79,8 @@ export class Agent {
   /** What each pipeline last ran (also once it finished): an unchanged config is not started again. */
   readonly #lastFingerprint = new Map<string, string>();
   #releaseLock: (() => void) | undefined;
+  #api: Promise<ApiServer | undefined> | undefined;
+  #finished = false;
   #stopping = false;
   #reloading: Promise<void> | undefined;
   #reloadTimer: NodeJS.Timeout | undefined;
@@ -128,6 +131,12 @@ export class Agent {
     await Promise.all(specs.map((spec) => this.#startPipeline(spec, this.#checked.get(spec.id))));
     this.#checked.clear();
     await this.#announce();
+    // The monitoring API (api.enabled): served until every pipeline is done.
+    this.#api = startApiServer({ metrics: this.metrics, settings: this.#o.settings, pipelines: () => this.pipelines() }, getLogger('logstash.agent'))
+      .catch((err: unknown) => { this.#log.error('Unable to start the Logstash API endpoint', { message: err instanceof Error ? err.message : String(err) }); return undefined; });
+    const api = await this.#api;
+    // Everything finished while the API was starting (stdin at EOF): it closes at once.
+    if (this.#finished) await api?.close();
     this.#watchReload();
     this.#checkDone();
   }
@@ -255,7 +264,11 @@ export class Agent {
     if (!this.#stopping && this.#o.settings.boolean('config.reload.automatic') && this.#failed.size > 0) return;
     if (this.#reloadTimer) clearInterval(this.#reloadTimer);
     this.#releaseLock?.();
-    this.#allDone();
+    this.#finished = true;
+    const api = this.#api;
+    this.#api = undefined;
+    if (api) void api.then((a) => a?.close()).finally(() => this.#allDone());
+    else this.#allDone();
   }
 
   #watchReload(): void {

@@ -11,3 +11,5 @@ export { GrokPatternError } from './expand.js';
 export type { MissExplanation } from './explain.js';
 // Reading the field a filter matches, as Logstash's grok does (Ruby's to_s of the value).
 export { fieldReader, rubyToS } from './capture.js';
+// The built-in pattern names of a mode (the debugger's autocompletion).
+export { builtinPatternNames } from './library.js';

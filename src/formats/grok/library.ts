@@ -120,3 +120,8 @@ export function buildLibrary(opts: LibraryOptions): PatternTable {
   }
   return table;
 }
+
+/** The names of the built-in library of a mode, sorted (the grok debugger's autocompletion). */
+export function builtinPatternNames(ecs: EcsMode): string[] {
+  return [...builtinPatterns(ecs).keys()].sort();
+}
