@@ -98,8 +98,10 @@ describe.skipIf(!haveRedis)('redis input and output with a real redis-server', (
     await redis.del('cong');
     const cli = startCli(['run', '-b', '5', '-w', '1', '-e', `input { stdin { codec => json_lines } } output { redis { host => ["127.0.0.1"] port => ${server.port} key => "cong" data_type => "list" congestion_threshold => 20 congestion_interval => 1 } }`]);
     // Fed over a few seconds: the threshold is checked at most once per congestion_interval, as in Logstash.
+    // Fed once the pipeline runs (a busy machine may start it late and read everything at once).
+    await waitFor(() => /Pipelines running/.test(cli.stderr()), 20_000, 'the pipeline');
     void (async () => {
-      for (let i = 0; i < 200; i += 10) { cli.child.stdin!.write(lines(10, i)); await new Promise((r) => setTimeout(r, 100)); }
+      for (let i = 0; i < 200; i += 10) { cli.child.stdin!.write(lines(10, i)); await new Promise((r) => setTimeout(r, 150)); }
       cli.child.stdin!.end();
     })();
     await waitFor(() => /congestion threshold 20/.test(cli.stderr()), 20_000, 'congestion warning');
