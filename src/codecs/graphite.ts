@@ -14,18 +14,13 @@ import { Timestamp } from '../event/timestamp.js';
 import { formatFloat, LsFloat } from '../event/values.js';
 import { rubyMatch, rubyRegExp } from '../formats/ruby-regexp.js';
 import { defineCodec, PluginConfigError } from '../plugins/api.js';
+import { rubyToF } from '../formats/ruby-float.js';
 import { frameLines, lineConverter, lineDecoder, type Emit } from './_text.js';
 
 export const GRAPHITE_FAILURE_TAG = '_graphiteparsefailure';
 const EXCLUDE_ALWAYS = new Set(['@timestamp', '@version']);
 
-/** Ruby's String#to_f: the longest leading decimal float (after whitespace), else 0.0. */
-export function rubyToF(s: string): number {
-  const m = /^\s*([+-]?(?:\d[\d_]*)(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?)/.exec(s) ?? /^\s*([+-]?\.\d+(?:[eE][+-]?\d+)?)/.exec(s);
-  if (!m) return 0;
-  const n = Number(m[1]!.replace(/_/g, ''));
-  return Number.isNaN(n) ? 0 : n;
-}
+export { rubyToF };
 
 export default defineCodec({
   name: 'graphite',
