@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Workers on threads: stdin → grok COMBINEDAPACHELOG + date → json_lines on stdout, 200,000 real Apache
-// lines, `-w 1` (the pipeline thread) against `-w 2` (filters on two worker threads), same run, with peak
+// lines, `-w 1` (the pipeline thread) against `-w 2 --pipeline.worker_threads true` (filters on two threads), same run, with peak
 // RSS of each. On a two-core machine the pipeline thread (stdin, JSON out, batch crossing) shares the
 // cores with the two filter threads, so the ratio shows what the crossing costs as well as what it buys.
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ const config = 'input { stdin { } } filter { grok { match => { "message" => "%{C
 function run(workers) {
   const t = process.hrtime.bigint();
   // GNU time's %M is the peak RSS in KiB; fall back to no memory figure when it is absent.
-  const time = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, 'bin/sluice.js', 'run', '-w', String(workers), '--log.level', 'warn', '-e', config],
+  const time = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, 'bin/sluice.js', 'run', '-w', String(workers), ...(workers > 1 ? ['--pipeline.worker_threads', 'true'] : []), '--log.level', 'warn', '-e', config],
     { input: readFileSync(input), maxBuffer: 1 << 30 });
   const s = Number(process.hrtime.bigint() - t) / 1e9;
   if (time.status !== 0) throw new Error(`-w ${workers} exited ${time.status}: ${time.stderr}`);

@@ -1,5 +1,5 @@
 /**
- * `pipeline.workers` N on worker threads (src/runtime/threads.ts): the filters run on N threads, the
+ * `pipeline.workers` N on worker threads (`pipeline.worker_threads: true`, src/runtime/threads.ts): the filters run on N threads, the
  * outputs on the pipeline thread. Through the real CLI: the same events come out as with one worker
  * (every event once, same fields), events made and dropped by filters cross back, the persisted queue
  * still delivers everything, and pipelines whose filters keep state across events stay on one thread.
@@ -29,7 +29,7 @@ describe('workers on threads', () => {
     const input = `${apache.join('\n')}\n`;
     const config = `input { stdin {} } ${GROK} output { stdout { codec => json_lines } }`;
     const one = await runCli(['run', '-w', '1', '-e', config], { input, timeoutMs: 60_000 });
-    const two = await runCli(['run', '-w', '2', '--log.level', 'debug', '-e', config], { input, timeoutMs: 60_000 });
+    const two = await runCli(['run', '-w', '2', '--pipeline.worker_threads', 'true', '--log.level', 'debug', '-e', config], { input, timeoutMs: 60_000 });
     expect(two.code).toBe(0);
     expect(two.stderr).toMatch(/filters run on worker threads \{:pipeline_id=>"main", :threads=>2\}/);
     const a = comparable(jsonLines(one.stdout));
@@ -47,7 +47,7 @@ describe('workers on threads', () => {
         split { field => "parts" }
       }
       output { stdout { codec => json_lines } }`;
-    const r = await runCli(['run', '-w', '2', '--log.level', 'debug', '-e', config], { input: `${lines.join('\n')}\n`, timeoutMs: 60_000 });
+    const r = await runCli(['run', '-w', '2', '--pipeline.worker_threads', 'true', '--log.level', 'debug', '-e', config], { input: `${lines.join('\n')}\n`, timeoutMs: 60_000 });
     expect(r.stderr).toMatch(/filters run on worker threads/);
     const events = jsonLines(r.stdout);
     // 400 kept, each with one clone, each split in two.
@@ -62,7 +62,7 @@ describe('workers on threads', () => {
   it('with a persisted queue (queue.drain), every event is delivered once', async () => {
     const data = mkdtempSync(join(tmpdir(), 'sluice-threads-pq-'));
     const input = `${apache.join('\n')}\n`;
-    const r = await runCli(['run', '-w', '2', '--path.data', data, '--queue.type', 'persisted', '--queue.drain', 'true', '-e',
+    const r = await runCli(['run', '-w', '2', '--pipeline.worker_threads', 'true', '--path.data', data, '--queue.type', 'persisted', '--queue.drain', 'true', '-e',
       `input { stdin {} } ${GROK} output { stdout { codec => json_lines } }`], { input, timeoutMs: 60_000 });
     expect(r.code).toBe(0);
     const messages = jsonLines(r.stdout).map((e) => (e.event as { original: string }).original);

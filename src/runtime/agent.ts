@@ -228,8 +228,8 @@ export class Agent {
     try {
       settings = this.#pipelineSettings(spec);
       this.#log.info('Starting pipeline', { pipeline_id: spec.id, 'pipeline.workers': settings.workers, 'pipeline.batch.size': settings.batchSize, 'pipeline.batch.delay': settings.batchDelayMs, 'queue.type': settings.queue?.type ?? 'memory' });
-      // Workers on threads when asked for explicitly and the filters allow it (threads.ts).
-      const notThreaded = spec.settings.isSet('pipeline.workers') ? whyNotThreaded(c.plan, settings.workers) : 'pipeline.workers not set';
+      // Workers on threads when asked for (pipeline.worker_threads) and the filters allow it (threads.ts).
+      const notThreaded = spec.settings.boolean('pipeline.worker_threads') ? whyNotThreaded(c.plan, settings.workers) : 'pipeline.worker_threads is off';
       if (notThreaded === undefined) {
         const plan = c.plan;
         const workers = settings.workers;
