@@ -14,13 +14,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function listening(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const ok = await new Promise<boolean>((r) => { const c = net.connect(port, '127.0.0.1'); c.once('connect', () => { c.destroy(); r(true); }); c.once('error', () => r(false)); });
-    if (ok) return;
-    await sleep(50);
-  }
-  throw new Error(`nothing listens on ${port}`);
+/** `Pipelines running` is logged once every input listens (TCP and UDP): traffic sent then is received. */
+async function running(cli: { stderr: () => string; child: { exitCode: number | null } }): Promise<void> {
+  await waitFor(() => /Pipelines running/.test(cli.stderr()) || cli.child.exitCode !== null, 20_000, 'Pipelines running');
+  if (cli.child.exitCode !== null) throw new Error(`sluice exited: ${cli.stderr()}`);
 }
 
 const octet = (s: string): string => `${Buffer.byteLength(s)} ${s}`;
@@ -31,7 +28,7 @@ describe('sluice run with network inputs', () => {
   it('syslog input: TCP clients (both framings, both RFCs, concurrent), a UDP client, garbage, cut and oversized frames', async () => {
     const port = await freePort();
     const cli = startCli(['run', '-e', `input { syslog { port => ${port} host => "127.0.0.1" max_frame_size => 300 } } output { stdout { codec => json_lines } }`]);
-    await listening(port);
+    await running(cli);
     const N = 100;
     await Promise.all([
       sendTcp(port, [Array.from({ length: N }, (_, i) => octet(r5424(i))).join('')]),
@@ -62,7 +59,7 @@ describe('sluice run with network inputs', () => {
   it('tcp input: a blocked reader downstream (stdout not read) loses nothing, order kept per connection', async () => {
     const port = await freePort();
     const cli = startCli(['run', '-b', '50', '-e', `input { tcp { port => ${port} host => "127.0.0.1" } } output { stdout { codec => json_lines } }`]);
-    await listening(port);
+    await running(cli);
     // Stop reading the CLI's stdout: its pipe fills, the output blocks, the queue fills, the input pauses.
     cli.child.stdout!.pause();
     const conns = 3, per = 20_000;
@@ -93,7 +90,7 @@ describe('sluice run with network inputs', () => {
     const uport = await freePort();
     const cli = startCli(['run', '--pipeline.ecs_compatibility', 'disabled', '-e',
       `input { tcp { port => ${tport} host => "127.0.0.1" dns_reverse_lookup_enabled => false } udp { port => ${uport} host => "127.0.0.1" } } output { stdout { codec => json_lines } }`]);
-    await listening(tport);
+    await running(cli);
     await sendTcp(tport, ['over tcp\nlast line without newline']);
     await sleep(200);
     await sendUdp(uport, ['over udp']);
@@ -112,7 +109,7 @@ describe('sluice run with network inputs', () => {
   const haveLogger = spawnSync('logger', ['--help'], { encoding: 'utf8' }).stdout?.includes('--rfc5424') ?? false;
   it('default pipeline (no config): receives a message sent with `logger --rfc5424 -T` on port 5514 and prints it as JSON', async () => {
     const cli = startCli(['run']);
-    await listening(5514);
+    await running(cli);
     const text = `sluice default pipeline ${process.pid}`;
     if (haveLogger) {
       execFileSync('logger', ['--rfc5424', '-n', '127.0.0.1', '-P', '5514', '-T', '-t', 'sluicetest', text]);
