@@ -4,7 +4,8 @@
 // Reference, same run: the same sender writing the same bytes to a plain TCP sink (a Node process that
 // only counts bytes): the sender's own rate, the most any TCP receiver could reach here.
 // Scenarios: `syslog` input (RFC 5424, octet-counted, and RFC 3164, LF-framed, from real Linux syslog lines)
-// and `tcp` input with the default line codec (Apache access lines).
+// and `tcp` input with the default line codec (Apache access lines); the syslog scenario again with
+// `queue.type: persisted`, as a ratio to the memory queue.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { mkdtempSync, openSync, readSync, closeSync, statSync, rmSync, existsSync } from 'node:fs';
@@ -79,11 +80,11 @@ function countNewLines(path, state) {
 }
 
 let runs = 0;
-async function throughSluice(name, inputConfig, buffers, expected) {
+async function throughSluice(name, inputConfig, buffers, expected, extraArgs = []) {
   const port = await freePort();
   const out = join(dir, `${name}-${++runs}.jsonl`);
   const config = `input { ${inputConfig.replace('PORT', port)} } output { file { path => "${out}" codec => json_lines } }`;
-  const child = spawn(process.execPath, ['bin/sluice.js', 'run', '-w', '1', '--log.level', 'warn', '-e', config], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['bin/sluice.js', 'run', '-w', '1', '--log.level', 'warn', ...extraArgs, '-e', config], { stdio: ['ignore', 'inherit', 'inherit'] });
   await waitListening(port);
   await sleep(200);
   const state = { offset: 0, lines: 0 };
@@ -118,6 +119,9 @@ const syslogMessages = linux.map((line, i) => {
 const syslogBufs = payloads(syslogMessages);
 const syslogRef = await best(() => reference(syslogBufs));
 const syslogRun = await best(() => throughSluice('syslog', 'syslog { port => PORT host => "127.0.0.1" }', syslogBufs, N));
+// The same with the persisted queue (every event written to a page before it is accepted).
+const syslogPq = await best(() => throughSluice('syslog-pq', 'syslog { port => PORT host => "127.0.0.1" }', syslogBufs, N,
+  ['--queue.type', 'persisted', '--path.data', mkdtempSync(join(dir, 'data-'))]));
 
 // Scenario 2: tcp input, line codec.
 const apache = corpus('apache_access_10k.log', N).map((l) => `${l}\n`);
@@ -130,6 +134,7 @@ console.log(`events: ${N.toLocaleString('en-US')} per scenario over ${CONNECTION
 console.log(`syslog input (RFC 5424 octet-counted + RFC 3164 LF, ${mb(syslogBufs)} MB) → json_lines file`);
 console.log(`  sender's own rate (plain TCP sink): ${eps(syslogRef)} events/s`);
 console.log(`  sluice:                             ${eps(syslogRun)} events/s  (${(100 * syslogRef / syslogRun).toFixed(1)}% of the sender's rate)`);
+console.log(`  sluice, queue.type persisted:       ${eps(syslogPq)} events/s  (ratio to the memory queue ${(syslogRun / syslogPq).toFixed(2)})`);
 console.log(`tcp input, line codec (Apache access lines, ${mb(tcpBufs)} MB) → json_lines file`);
 console.log(`  sender's own rate (plain TCP sink): ${eps(tcpRef)} events/s`);
 console.log(`  sluice:                             ${eps(tcpRun)} events/s  (${(100 * tcpRef / tcpRun).toFixed(1)}% of the sender's rate)`);

@@ -31,30 +31,44 @@ export interface PageScan {
   tornBytes: number;
 }
 
+/** How much of a page recovery reads at once (records are checked inside the window, not one read each). */
+const SCAN_WINDOW = 8 * 1024 * 1024;
+
 /** Read a page from its start and find its complete records. */
 export function scanPage(path: string): PageScan {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
     const records: ScannedRecord[] = [];
-    const head = Buffer.alloc(RECORD_HEADER);
     if (size < PAGE_MAGIC.length) return { records, validBytes: 0, tornBytes: size };
-    const magic = Buffer.alloc(PAGE_MAGIC.length);
-    readSync(fd, magic, 0, magic.length, 0);
-    if (!magic.equals(PAGE_MAGIC)) return { records, validBytes: 0, tornBytes: size };
+    let window = Buffer.alloc(Math.min(size, SCAN_WINDOW));
+    // The window holds the page's bytes [base, base + filled).
+    let base = 0;
+    let filled = readSync(fd, window, 0, window.length, 0);
+    if (!window.subarray(0, PAGE_MAGIC.length).equals(PAGE_MAGIC)) return { records, validBytes: 0, tornBytes: size };
     let off = PAGE_MAGIC.length;
-    let chunk = Buffer.alloc(0);
     while (off + RECORD_HEADER <= size) {
-      readSync(fd, head, 0, RECORD_HEADER, off);
-      const length = head.readUInt32LE(0);
-      const sum = head.readUInt32LE(4);
-      const seq = head.readDoubleLE(8);
-      if (off + RECORD_HEADER + length > size) break;
-      if (chunk.length < length) chunk = Buffer.alloc(Math.max(length, chunk.length * 2, 4096));
-      readSync(fd, chunk, 0, length, off + RECORD_HEADER);
-      if (crc32(chunk.subarray(0, length)) !== sum) break;
+      let at = off - base;
+      if (at + RECORD_HEADER > filled) {
+        base = off;
+        at = 0;
+        filled = readSync(fd, window, 0, Math.min(window.length, size - off), off);
+      }
+      const length = window.readUInt32LE(at);
+      const sum = window.readUInt32LE(at + 4);
+      const seq = window.readDoubleLE(at + 8);
+      const end = off + RECORD_HEADER + length;
+      if (end > size) break;
+      if (end - base > filled) {
+        // The record runs past the window: slide the window to start at it (growing it for a huge record).
+        if (RECORD_HEADER + length > window.length) window = Buffer.alloc(RECORD_HEADER + length);
+        base = off;
+        at = 0;
+        filled = readSync(fd, window, 0, Math.min(window.length, size - off), off);
+      }
+      if (crc32(window.subarray(at + RECORD_HEADER, at + RECORD_HEADER + length)) !== sum) break;
       records.push({ seq, offset: off, length });
-      off += RECORD_HEADER + length;
+      off = end;
     }
     return { records, validBytes: off, tornBytes: size - off };
   } finally {
