@@ -32,6 +32,7 @@ export class TestSink implements InputSink {
   }
   get full(): boolean { return this.queued >= this.capacity; }
   accepted(): Promise<void> { return Promise.resolve(); }
+  delivered(): Promise<void> { return Promise.resolve(); }
   drained(): Promise<void> {
     if (this.queued < this.capacity) return Promise.resolve();
     return new Promise((r) => this.#waiters.push(r));

@@ -92,6 +92,7 @@ export function lineDecoder(opts: {
   const line = (bytes: Buffer): void => onLine(convert(bytes), emit);
   return {
     push(chunk) { tok.push(asBytes(chunk), line); },
+    line,
     end() {
       const rest = tok.flush();
       if (rest.length > 0) line(rest);

@@ -213,6 +213,7 @@ export default defineCodec({
         const tok = new LineTokenizer(Buffer.from(delimiter, 'utf8'));
         return {
           push(chunk) { tok.push(asBytes(chunk), (b) => handle(b, out)); },
+          line(bytes) { handle(bytes, out); },
           end() { const rest = tok.flush(); if (rest.length > 0) handle(rest, out); },
         };
       },

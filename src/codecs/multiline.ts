@@ -73,6 +73,12 @@ class MultilineDecoder implements Decoder {
     if (lines) this.#owner.activity(this, this.#joiner.pending);
   }
 
+  line(bytes: Buffer): void {
+    if (this.#ended) return;
+    this.#line(bytes);
+    this.#owner.activity(this, this.#joiner.pending);
+  }
+
   end(): void {
     if (this.#ended) return;
     this.#ended = true;

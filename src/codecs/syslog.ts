@@ -224,6 +224,8 @@ class LineDecoder implements Decoder {
     this.#lines.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk, this.#onLine);
   }
 
+  line(bytes: Buffer): void { this.#line(bytes); }
+
   end(): void {
     const rest = this.#lines.flush();
     if (rest.length > 0) this.#line(rest);

@@ -97,6 +97,12 @@ export interface Decoder {
   push(chunk: Buffer | string): void;
   /** The stream ended: emit whatever is pending. */
   end(): void;
+  /**
+   * Decode one line an input has already cut (the file input splits on its own `delimiter`, as Logstash's
+   * hands each line to `codec.decode`). Codecs that split streams into lines implement it; for the others
+   * the line is a frame (`decodeFrame`).
+   */
+  line?(bytes: Buffer): void;
 }
 
 export interface CodecInstance {
@@ -126,6 +132,13 @@ export interface InputSink {
    * input's response, a beats ACK, a file position in the sincedb) wait for this before answering.
    */
   accepted(): Promise<void>;
+  /**
+   * Resolves once every event pushed so far survives a crash of this process: with `queue.type: persisted`
+   * as soon as accepted; with the memory queue once every output is done with it. Inputs that record
+   * a position of their own (the file input's sincedb) record only what this covers, so `kill -9` loses
+   * nothing whatever the queue.
+   */
+  delivered(): Promise<void>;
   /** True while the queue is full (the http input answers 429 instead of waiting). */
   readonly full: boolean;
   /** True once shutdown has begun: the input should stop producing and return from run(). */

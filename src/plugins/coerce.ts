@@ -69,6 +69,32 @@ export function parseBytes(v: unknown): number | undefined {
   return Math.trunc(size * base ** power);
 }
 
+const DURATION = /^(\d+(?:\.\d+)?)\s?([a-z]+)?$/;
+const DURATION_UNITS: ReadonlyArray<[RegExp, number]> = [
+  [/^(s|secs?|seconds?)$/, 1],
+  [/^(m|mins?|minutes?)$/, 60],
+  [/^(h|hours?)$/, 3600],
+  [/^(d|days?)$/, 86_400],
+  [/^(w|weeks?)$/, 604_800],
+  [/^(ms|msecs?)$/, 1e-3],
+  [/^(us|usecs?)$/, 1e-6],
+];
+
+/**
+ * Logstash's FriendlyDurations (the file input's `close_older => "1 hour"`, `sincedb_clean_after => 14`):
+ * a number in the option's unit, or a number with a unit; the result is in seconds.
+ */
+export function parseDuration(value: unknown, unit: 'seconds' | 'days' = 'seconds'): number | undefined {
+  if (isNumeric(value)) return Number(numericValue(value)) * (unit === 'days' ? 86_400 : 1);
+  if (typeof value !== 'string') return undefined;
+  const m = DURATION.exec(value.trim());
+  if (!m) return undefined;
+  const n = Number.parseFloat(m[1]!);
+  if (m[2] === undefined) return n * (unit === 'days' ? 86_400 : 1);
+  const factor = DURATION_UNITS.find(([re]) => re.test(m[2]!))?.[1];
+  return factor === undefined ? undefined : n * factor;
+}
+
 /** Ruby's `Float#to_s` / `Integer#to_s` round-trip test Logstash uses to accept a numeric string. */
 function numberFromString(s: string): number | undefined {
   const asInt = /^-?\d+$/.test(s) ? Number.parseInt(s, 10) : Number.NaN;
@@ -159,6 +185,13 @@ function coerceOne(spec: OptionSpec, value: unknown, ctx: CoerceContext): Coerce
       const n = parseBytes(first);
       if (n === undefined) return fail(`Unparseable filesize: ${scalarText(first)}. possible units (KiB, MiB, ...) e.g. '10 KiB'`);
       return ok(n);
+    }
+    case 'duration': {
+      if (v.length > 1) return fail(`Expected a duration, got ${rubyInspect(v)}`);
+      if (first === undefined) return ok(undefined);
+      const seconds = parseDuration(first, spec.unit);
+      if (seconds === undefined) return fail(`Value '${scalarText(first)}' is not a valid duration string e.g. 200 usec, 250ms, 60 sec, 18h, 21.5d, 1 day, 2w, 6 weeks`);
+      return ok(seconds);
     }
     case 'field_reference': {
       if (v.length > 1) return fail(`Expected exactly one field reference, got ${rubyInspect(v)}`);

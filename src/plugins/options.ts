@@ -12,7 +12,7 @@ import type { CodecInstance } from './api.js';
 
 export type OptionType =
   | 'string' | 'number' | 'boolean' | 'array' | 'hash' | 'codec' | 'password' | 'path' | 'uri'
-  | 'bytes' | 'field_reference' | 'any';
+  | 'bytes' | 'duration' | 'field_reference' | 'any';
 
 export interface OptionSpec {
   readonly type: OptionType;
@@ -24,6 +24,11 @@ export interface OptionSpec {
   readonly list?: boolean;
   /** Allowed values (Logstash `:validate => [..]`). */
   readonly values?: readonly (string | number | boolean)[];
+  /**
+   * For `duration` options: the unit of a bare number (Logstash's FriendlyDurations, `seconds` by
+   * default). The plugin receives seconds either way.
+   */
+  readonly unit?: 'seconds' | 'days';
   /** Still accepted, with a warning at start-up. */
   readonly deprecated?: string;
   /** No longer accepted: using it is a config error with this message. */
@@ -47,6 +52,7 @@ interface ValueOfType {
   path: string;
   uri: string;
   bytes: number;
+  duration: number;
   field_reference: string;
   any: ConfigValue;
 }

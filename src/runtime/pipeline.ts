@@ -162,6 +162,7 @@ export class Pipeline {
           stats.events.queue_push_duration_in_millis.inc(waited);
         },
         accepted: () => queue.accepted(),
+        delivered: () => queue.delivered(),
         get full() { return queue.full; },
         get stopping() { return pipeline.#stopping; },
       };

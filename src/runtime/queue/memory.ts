@@ -15,6 +15,14 @@ export class MemoryQueue implements EventQueue {
   #closed = false;
   #spaceWaiters: (() => void)[] = [];
   #dataWaiters: (() => void)[] = [];
+  // Delivery watermark: events are numbered as pushed; every event before `#deliveredUpTo` was in a batch
+  // every output is done with (acknowledged). Batches may be acknowledged out of order (several workers).
+  #pushed = 0;
+  #taken = 0;
+  #deliveredUpTo = 0;
+  readonly #outstanding: { from: number; to: number; done: boolean }[] = [];
+  readonly #batchRanges = new WeakMap<QueueBatch, { from: number; to: number; done: boolean }>();
+  #deliveryWaiters: { upTo: number; resolve: () => void }[] = [];
 
   constructor(readonly capacity: number) {}
 
@@ -24,6 +32,7 @@ export class MemoryQueue implements EventQueue {
 
   push(event: Event): boolean {
     this.#items.push(event);
+    this.#pushed++;
     if (this.#dataWaiters.length) this.#wakeData();
     return this.size < this.capacity;
   }
@@ -34,6 +43,12 @@ export class MemoryQueue implements EventQueue {
   }
 
   accepted(): Promise<void> { return Promise.resolve(); }
+
+  delivered(): Promise<void> {
+    const upTo = this.#pushed;
+    if (this.#deliveredUpTo >= upTo) return Promise.resolve();
+    return new Promise((resolve) => this.#deliveryWaiters.push({ upTo, resolve }));
+  }
 
   close(): void {
     this.#closed = true;
@@ -71,10 +86,30 @@ export class MemoryQueue implements EventQueue {
 
   async read(max: number, delayMs: number): Promise<QueueBatch | null> {
     const events = await this.take(max, delayMs);
-    return events.length === 0 ? null : { events };
+    if (events.length === 0) return null;
+    const batch = { events };
+    const range = { from: this.#taken, to: this.#taken + events.length, done: false };
+    this.#taken = range.to;
+    this.#outstanding.push(range);
+    this.#batchRanges.set(batch, range);
+    return batch;
   }
 
-  ack(): void { /* nothing to forget: the events are gone once handed out */ }
+  /** Nothing to forget (the events left the queue when handed out); only the delivery watermark moves. */
+  ack(batch: QueueBatch): void {
+    const range = this.#batchRanges.get(batch);
+    if (range === undefined) return;
+    range.done = true;
+    while (this.#outstanding.length > 0 && this.#outstanding[0]!.done) this.#outstanding.shift();
+    this.#deliveredUpTo = this.#outstanding[0]?.from ?? this.#taken;
+    if (this.#deliveryWaiters.length === 0) return;
+    const waiting = this.#deliveryWaiters;
+    this.#deliveryWaiters = [];
+    for (const w of waiting) {
+      if (w.upTo <= this.#deliveredUpTo) w.resolve();
+      else this.#deliveryWaiters.push(w);
+    }
+  }
 
   async dispose(): Promise<void> { /* nothing held */ }
 

@@ -19,6 +19,11 @@ export interface EventQueue {
   drained(): Promise<void>;
   /** Resolves once every event pushed so far is accepted for good (persisted: written to its page). */
   accepted(): Promise<void>;
+  /**
+   * Resolves once every event pushed so far is safe: delivered by every output (memory), or accepted
+   * (persisted: the queue itself replays it after a crash).
+   */
+  delivered(): Promise<void>;
   readonly full: boolean;
   /**
    * The next batch: waits for a first event, then up to `delayMs` for `max`. Null once the queue is closed

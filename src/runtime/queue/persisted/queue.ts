@@ -260,6 +260,9 @@ export class PersistedQueue implements EventQueue {
     return new Promise((resolve) => this.#acceptWaiters.push(resolve));
   }
 
+  /** Accepted is safe: after a crash the queue replays what its outputs had not acknowledged. */
+  delivered(): Promise<void> { return this.accepted(); }
+
   drained(): Promise<void> {
     if (!this.full || this.#closed) return Promise.resolve();
     return new Promise((resolve) => this.#spaceWaiters.push(resolve));
