@@ -76,8 +76,9 @@ const DURATION_UNITS: ReadonlyArray<[RegExp, number]> = [
   [/^(h|hours?)$/, 3600],
   [/^(d|days?)$/, 86_400],
   [/^(w|weeks?)$/, 604_800],
-  [/^(ms|msecs?)$/, 1e-3],
-  [/^(us|usecs?)$/, 1e-6],
+  // Negative: divide by the magnitude (Ruby divides, and 750.9 / 1000 is exactly 0.7509, 750.9 * 1e-3 is not).
+  [/^(ms|msecs?)$/, -1e3],
+  [/^(us|usecs?)$/, -1e6],
 ];
 
 /**
@@ -92,7 +93,7 @@ export function parseDuration(value: unknown, unit: 'seconds' | 'days' = 'second
   const n = Number.parseFloat(m[1]!);
   if (m[2] === undefined) return n * (unit === 'days' ? 86_400 : 1);
   const factor = DURATION_UNITS.find(([re]) => re.test(m[2]!))?.[1];
-  return factor === undefined ? undefined : n * factor;
+  return factor === undefined ? undefined : factor < 0 ? n / -factor : n * factor;
 }
 
 /** Ruby's `Float#to_s` / `Integer#to_s` round-trip test Logstash uses to accept a numeric string. */

@@ -68,7 +68,7 @@ export function parseSincedb(text: string): SincedbEntry[] {
 export function formatSincedb(entries: Iterable<SincedbEntry>): string {
   let out = '';
   // Logstash writes the time as Ruby's Time#to_f: seconds with up to six decimals.
-  for (const e of entries) out += `${e.key} ${e.position} ${Number(e.lastActive.toFixed(6))} ${e.path}\n`;
+  for (const e of entries) out += `${e.key} ${e.position} ${Number(e.lastActive.toFixed(6))}${e.path === '' ? '' : ` ${e.path}`}\n`;
   return out;
 }
 
