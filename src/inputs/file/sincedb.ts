@@ -35,8 +35,8 @@ export function isNullSincedb(path: string): boolean {
 /** Linux's dev_t split into major and minor numbers (glibc's gnu_dev_major/gnu_dev_minor). */
 export function deviceNumbers(dev: number | bigint): [number, number] {
   const d = BigInt(dev);
-  const major = ((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn);
-  const minor = (d & 0xffn) | ((d >> 12n) & ~0xffn);
+  const major = ((d >> 8n) & 0xfffn) | ((d >> 32n) & 0xfffff000n);
+  const minor = (d & 0xffn) | ((d >> 12n) & 0xffffff00n);
   return [Number(major), Number(minor)];
 }
 
