@@ -167,6 +167,36 @@ describe('file input: tail mode', () => {
   }, 40_000);
 });
 
+describe('file input: tail mode backlog', () => {
+  it('with start_position => beginning, the rotated siblings found at start (gzip too) are read oldest first, then the live file is followed; a restart reads none of them again', async () => {
+    const dir = tempDir('backlog');
+    const now = Date.now() / 1000;
+    const siblings: [string, string, number][] = [['app.log.3.gz', 'three', 4], ['app.log.2.gz', 'two', 3], ['app.log.1', 'one', 2], ['app.log', 'live', 1]];
+    for (const [name, prefix, hoursAgo] of siblings) {
+      const body = numbered(prefix, 3);
+      writeFileSync(join(dir, name), name.endsWith('.gz') ? gzipSync(body) : body);
+      utimesSync(join(dir, name), now - hoursAgo * 3600, now - hoursAgo * 3600);
+    }
+    const options = `path => ["${dir}/app.log*"] start_position => "beginning" stat_interval => "100 ms" sincedb_path => "${dir}/sdb"`;
+    const r = runFileInput(options);
+    running.push(r);
+    await waitFor(() => r.lines().length >= 12, 20_000, 'the backlog');
+    const live = new NumberedWriter(join(dir, 'app.log'));
+    live.raw('live 4\n');
+    await waitFor(() => r.lines().length >= 13, 20_000, 'the appended line');
+    expect(r.lines().map((l) => l.split('|')[0])).toEqual([...['three', 'two', 'one', 'live'].flatMap((p) => [1, 2, 3].map((n) => `${p} ${n}`)), 'live 4']);
+    r.child.kill('SIGTERM');
+    await r.done;
+    live.raw('live 5\n');
+    const again = runFileInput(options);
+    running.push(again);
+    await waitFor(() => again.lines().length >= 1, 20_000, 'the line written while stopped');
+    await sleep(500);
+    expect(again.lines()).toEqual([`live 5|${join(dir, 'app.log')}`]);
+    live.close();
+  }, 40_000);
+});
+
 describe('file input: read mode', () => {
   it('reads gzip and plain rotations oldest first, logs each completed file, and exits with exit_after_read', async () => {
     const dir = tempDir('read');

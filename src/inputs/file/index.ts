@@ -92,7 +92,8 @@ export default defineInput({
             throw new Error(`The "file_completed_log_path" file can't be created: ${completedLog}`);
           }
         }
-        const decoders = new Map<WatchedFile, Decoder>();
+        /** Per file: its codec stream, and the function its events go out through. */
+        const decoders = new Map<WatchedFile, { decoder: Decoder; emit: (e: Event) => void }>();
         let full = false;
         const emitter = (file: WatchedFile) => (e: Event): void => {
           e.metadata.path = file.origin;
@@ -101,28 +102,29 @@ export default defineInput({
           stamp(e, pathField, file.origin);
           if (!sink.push(e)) full = true;
         };
-        const decoderOf = (file: WatchedFile): Decoder => {
-          let d = decoders.get(file);
-          if (d === undefined) {
-            d = codec.decoder(emitter(file), { key: file.origin });
-            decoders.set(file, d);
+        const streamOf = (file: WatchedFile): { decoder: Decoder; emit: (e: Event) => void } => {
+          let s = decoders.get(file);
+          if (s === undefined) {
+            const emit = emitter(file);
+            s = { decoder: codec.decoder(emit, { key: file.origin }), emit };
+            decoders.set(file, s);
           }
-          return d;
+          return s;
         };
         const consumer: LineConsumer = {
           line(file, line) {
             full = false;
-            const d = decoderOf(file);
-            if (d.line !== undefined) d.line(line);
-            else if (codec.decodeFrame !== undefined) codec.decodeFrame(line, emitter(file));
-            else d.push(line);
+            const { decoder, emit } = streamOf(file);
+            if (decoder.line !== undefined) decoder.line(line);
+            else if (codec.decodeFrame !== undefined) codec.decodeFrame(line, emit);
+            else decoder.push(line);
             return !full;
           },
           end(file) {
-            const d = decoders.get(file);
-            if (d === undefined) return;
+            const s = decoders.get(file);
+            if (s === undefined) return;
             decoders.delete(file);
-            d.end();
+            s.decoder.end();
           },
           drained: () => sink.drained(),
           delivered: () => sink.delivered(),

@@ -43,7 +43,9 @@ export class WatchedFile {
   deleted = false;
   /** Its stream was ended (close_older, deletion, read mode completion): the codec's state was flushed. */
   ended = false;
-  /** Read mode: read to its end and handed to file_completed_action. */
+  /** A gzip file: read whole through gunzip, never followed. */
+  archive = false;
+  /** Read mode: read to its end and handed to file_completed_action. Tail mode: an archive read. */
   completed = false;
   /** The file a rotation replaced with this one: read first, and its unterminated last line continues here. */
   predecessor: WatchedFile | undefined;

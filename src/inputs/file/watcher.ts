@@ -144,12 +144,23 @@ export class FileWatcher {
     const fresh: WatchedFile[] = [];
     for (const path of found) {
       const name = basename(path);
-      // A gzip'd rotation of a followed file is not text to tail (read mode reads them).
-      if (this.#s.mode === 'tail' && GZIP.test(name)) continue;
       let st;
       try { st = await stat(path); } catch { continue; }
       if (!st.isFile()) continue;
       const key = identityKey(st.ino, st.dev);
+      if (this.#s.mode === 'tail' && GZIP.test(name) && !this.#byKey.has(key)) {
+        // Tail mode reads a gzip'd rotation only as part of the backlog found at start-up (oldest first,
+        // with start_position => beginning). One appearing later is the compressed copy of lines already
+        // read: it is remembered as read, so a restart does not read it either.
+        const remembered = this.#sincedb.get(key);
+        if (!initial || !this.#s.startAtBeginning || remembered !== undefined) {
+          if (remembered === undefined) {
+            this.#sincedb.set(key, { key, position: st.size, lastActive: Date.now() / 1000, path, fingerprint: await readPrefix(path) });
+            this.#dirty = true;
+          }
+          continue;
+        }
+      }
       const known = this.#byKey.get(key);
       if (known !== undefined) {
         // Same inode. Unless the inode was reused for a new file (known is closed, its first bytes differ).
@@ -166,6 +177,7 @@ export class FileWatcher {
         this.#forget(known);
       }
       const file = new WatchedFile(key, path, this.#s.delimiter);
+      file.archive = GZIP.test(name);
       file.size = st.size;
       file.mtimeMs = st.mtimeMs;
       file.fingerprint = await readPrefix(path);
@@ -273,6 +285,10 @@ export class FileWatcher {
     const waiting: WatchedFile[] = [];
     for (const file of this.#ordered()) {
       if (this.#stopped || this.#out.stopping) return;
+      if (file.archive) {
+        if (!file.completed) await this.#readArchive(file);
+        continue;
+      }
       if (file.copyCheckUntil > now) {
         // Still deciding whether it is a copy: did the file it resembles just shrink?
         const copied = this.#copySource(file);
@@ -410,6 +426,22 @@ export class FileWatcher {
     file.pos = file.size;
   }
 
+  /** Tail mode: a gzip'd file of the backlog found at start-up, read once (never followed). */
+  async #readArchive(file: WatchedFile): Promise<void> {
+    if (file.pos >= file.size && file.size > 0) { file.completed = true; return; } // ignore_older
+    try {
+      await this.#readGzip(file);
+    } catch (err) {
+      this.#log.warn('could not read gzip file', { path: file.path, reason: err instanceof Error ? err.message : String(err) });
+    }
+    if (this.#stopped || this.#out.stopping) return;
+    this.#flushResidue(file);
+    this.#out.end(file);
+    file.ended = true;
+    file.completed = true;
+    file.pos = file.size;
+  }
+
   /** Emit the unterminated last line as a line of its own (close_older, truncation, end of a read). */
   #flushResidue(file: WatchedFile): void {
     const rest = file.tokenizer.flush();
@@ -452,7 +484,7 @@ export class FileWatcher {
   #housekeeping(): void {
     const now = Date.now();
     for (const file of [...this.#byKey.values()]) {
-      if (this.#s.mode === 'read') continue;
+      if (this.#s.mode === 'read' || file.archive) continue;
       const atEnd = file.pos >= file.size;
       const idle = now - file.lastGrowth;
       if (file.open && atEnd && (file.deleted || (file.rotated && idle >= Math.min(ROTATED_GRACE_MS, this.#s.closeOlderMs ?? ROTATED_GRACE_MS)))) {
