@@ -131,9 +131,6 @@ export class FileWatcher {
     this.#wake?.();
   }
 
-  /** Files followed now (for tests and the monitoring API). */
-  get files(): readonly WatchedFile[] { return [...this.#byKey.values()]; }
-
   // ---- discovery --------------------------------------------------------------------------------
 
   async #discover(initial: boolean): Promise<void> {
@@ -282,7 +279,10 @@ export class FileWatcher {
   async #tailRound(): Promise<void> {
     const now = Date.now();
     let openCount = this.#openCount();
-    const waiting: WatchedFile[] = [];
+    // Files without a descriptor: those with something to read get one first (in order), then idle ones
+    // while descriptors are free, so a rotation of an idle file still finds it open.
+    const toRead: WatchedFile[] = [];
+    const idleClosed: WatchedFile[] = [];
     for (const file of this.#ordered()) {
       if (this.#stopped || this.#out.stopping) return;
       if (file.archive) {
@@ -295,21 +295,22 @@ export class FileWatcher {
         if (copied !== undefined) { file.pos = Math.min(copied, file.size); file.committed = file.pos; file.copyCheckUntil = 0; }
         else continue;
       }
-      if (!file.open) {
-        if (file.ended && file.rotated) continue;
-        // Not open (new, closed by close_older, or closed to free a descriptor): opened when it has
-        // something to read.
-        let st;
-        try { st = await stat(file.path); } catch { continue; }
-        if (identityKey(st.ino, st.dev) !== file.key) continue;
-        file.mtimeMs = st.mtimeMs;
-        if (st.size === file.pos) { file.size = st.size; continue; }
-        if (openCount >= this.#s.maxOpenFiles) { waiting.push(file); continue; }
-        try { file.fd = await open(file.path, 'r'); } catch { continue; }
-        openCount++;
-        // Reopened after close_older: a new stream for its codec.
-        file.ended = false;
-      }
+      if (file.open) { await this.#readAvailable(file); continue; }
+      if (file.ended && file.rotated) continue;
+      // Not open: new, closed by close_older, or closed to free a descriptor.
+      let st;
+      try { st = await stat(file.path); } catch { continue; }
+      if (identityKey(st.ino, st.dev) !== file.key) continue;
+      file.mtimeMs = st.mtimeMs;
+      if (st.size !== file.pos) toRead.push(file);
+      else if (!file.ended) { file.size = st.size; idleClosed.push(file); }
+    }
+    const waiting: WatchedFile[] = [];
+    for (const file of toRead) {
+      if (this.#stopped || this.#out.stopping) return;
+      if (openCount >= this.#s.maxOpenFiles) { waiting.push(file); continue; }
+      if (!(await this.#open(file))) continue;
+      openCount++;
       await this.#readAvailable(file);
     }
     if (waiting.length > 0) {
@@ -318,7 +319,20 @@ export class FileWatcher {
       const idle = this.#ordered().filter((f) => f.open && f.size === f.pos && !f.rotated);
       for (const f of idle.slice(0, waiting.length)) await f.close();
       if (idle.length > 0) this.#again = true;
+      return;
     }
+    for (const file of idleClosed) {
+      if (openCount >= this.#s.maxOpenFiles) break;
+      if (await this.#open(file)) openCount++;
+    }
+  }
+
+  async #open(file: WatchedFile): Promise<boolean> {
+    try { file.fd = await open(file.path, 'r'); } catch { return false; }
+    // Reopened after close_older: a new stream for its codec.
+    file.ended = false;
+    file.lastGrowth = Date.now();
+    return true;
   }
 
   /** Read `file` from its position to its end (at most file_chunk_count chunks this round). */
