@@ -236,7 +236,7 @@ export default defineOutput({
       const full = resolve(generated);
       if (!where.dynamic) return full;
       if (!full.startsWith(where.root + '/') || full.includes('\0')) {
-        logger.warn('File: the event tried to write outside the files root, writing the event to the failure file', { path: generated, filename: failurePath });
+        logger.warn('File: the event tried to write outside the files root, writing the event to the failure file', { event: event.toJSON(), path: generated, filename: failurePath });
         return failurePath;
       }
       return full;
