@@ -9,7 +9,8 @@
  * - Files open in append mode and stay open; `file_mode` applies to files this output creates and
  *   `dir_mode` to each directory it creates (both exactly, whatever the umask, as on JRuby).
  * - `create_if_deleted`: a file deleted (or renamed) while open is created again on the next write. When
- *   false, events whose file does not exist go to the failure file.
+ *   false, events whose file does not exist go to the failure file (which is itself always re-created:
+ *   Logstash would keep writing to the deleted failure file).
  * - `write_behavior => overwrite`: each batch truncates the file and writes only the last event of the
  *   batch for that file.
  * - `gzip`: each opened file gets a gzip member (a restart appends a new one; gunzip reads them as one
@@ -20,7 +21,9 @@
  * every batch is written to the file descriptor before that, gzip included (Z_SYNC_FLUSH), so nothing is
  * held in a buffer. `flush_interval` is therefore the fsync cadence: every `flush_interval` seconds the
  * files written since the last fsync are fsync'd, and at 0 each batch is fsync'd before it counts as
- * delivered. The stale cycle also runs on a timer, so idle files are closed without further traffic.
+ * delivered. The stale cycle also runs on a timer, so idle files are closed without further traffic. A
+ * file that cannot be opened or written (permissions, a full disk) has its events retried, not the
+ * pipeline stopped; an event the codec cannot encode is rejected (dead letter queue when enabled).
  */
 import { constants as fsc } from 'node:fs';
 import { chmod, mkdir, open, stat, type FileHandle } from 'node:fs/promises';
