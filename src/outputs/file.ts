@@ -191,7 +191,7 @@ export default defineOutput({
     + 'to the file (gzip flushed) before it counts as delivered, so `flush_interval` is the fsync cadence '
     + '(0: fsync every batch).',
   options: {
-    path: { type: 'string', required: true, doc: 'File to write; may use `%{field}` and `%{+yyyy.MM.dd}` after a fixed first directory.' },
+    path: { type: 'string', required: true, doc: 'File to write; may use `%{field}` and `%{+yyyy.MM.dd}`.' },
     codec: { type: 'codec', default: 'json_lines', doc: 'Codec encoding each event (default `json_lines`).' },
     create_if_deleted: { type: 'boolean', default: true, doc: 'Re-create a file deleted while open; when false, events whose file does not exist go to the failure file.' },
     dir_mode: { type: 'number', default: -1, doc: 'Mode of created directories, e.g. `0750` (-1: the process default).' },
