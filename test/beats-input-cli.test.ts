@@ -182,10 +182,14 @@ describe('beats input: TLS', () => {
     }
   });
 
-  it.skipIf(!haveOpenssl)('a required client certificate: a client with one is served (with ssl_peer_metadata), one without is refused', async () => {
+  // Logstash 8 configs still say `ssl => true` and `ssl_verify_mode => "force_peer"` (deprecated, beats input 6.x).
+  it.skipIf(!haveOpenssl).each([
+    ['current options', 'ssl_enabled => true ssl_client_authentication => "required" enrich => all'],
+    ['Logstash 8\'s deprecated ssl, ssl_verify_mode and ssl_peer_metadata', 'ssl => true ssl_verify_mode => "force_peer" ssl_peer_metadata => true'],
+  ])('a required client certificate (%s): a client with one is served (with ssl_peer_metadata), one without is refused', async (_what, tlsOptions) => {
     const port = await freePort();
     const f = (n: string): string => join(dir, n);
-    const cli = startCli(['run', '-e', `input { beats { host => "127.0.0.1" port => ${port} ssl_enabled => true ssl_certificate => "${f('server.crt')}" ssl_key => "${f('server.key')}" ssl_certificate_authorities => ["${f('ca.crt')}"] ssl_client_authentication => "required" enrich => all } } ${COPY_META} output { stdout { codec => json_lines } }`]);
+    const cli = startCli(['run', '-e', `input { beats { host => "127.0.0.1" port => ${port} ${tlsOptions} ssl_certificate => "${f('server.crt')}" ssl_key => "${f('server.key')}" ssl_certificate_authorities => ["${f('ca.crt')}"] } } ${COPY_META} output { stdout { codec => json_lines } }`]);
     await waitFor(() => /Pipelines running/.test(cli.stderr()), 20_000, 'pipeline');
     const ca = readFileSync(f('ca.crt'));
     const good = new LumberjackClient({ port, windowSize: 100, compress: true, tls: { ca, cert: readFileSync(f('client.crt')), key: readFileSync(f('client.key')), servername: 'localhost' } });

@@ -29,7 +29,7 @@ import { fieldStamper, type Stamp } from '../plugins/stamp.js';
 import { TcpListener, type Peer } from '../io/tcp.js';
 import { SinkGate, pumpSocket } from '../io/pump.js';
 import { readyLatch } from '../io/ready.js';
-import { TLS_OPTION_SPECS, TlsConfigError, peerSubject, tlsSettings, type TlsSettings } from '../io/tls.js';
+import { TLS_OPTION_SPECS, TlsConfigError, peerSubject, tlsSettings, withLegacyServerTls, type TlsSettings } from '../io/tls.js';
 import { LumberjackParser, LumberjackProtocolError, ackFrame, type LumberjackFrame } from '../formats/lumberjack/index.js';
 
 const KEEPALIVE_MS = 5000;
@@ -54,12 +54,13 @@ const OPTIONS = {
   enrich: { type: 'string', list: true, values: [...ENRICH_ALL, 'none', 'all'], doc: 'Enrichments: `source_metadata`, `codec_metadata`, `ssl_peer_metadata`, or `all` / `none` (default: source_metadata and codec_metadata).' },
   executor_threads: { type: 'number', default: 1, doc: 'Accepted for compatibility; connections are served on the event loop.' },
   event_loop_threads: { type: 'number', default: 0, doc: 'Accepted for compatibility; connections are served on the event loop.' },
-  ssl: { type: 'boolean', obsolete: 'Use \'ssl_enabled\' instead.', doc: 'Obsolete.' },
-  ssl_peer_metadata: { type: 'boolean', obsolete: 'Use \'enrich\' instead.', doc: 'Obsolete.' },
-  ssl_verify_mode: { type: 'string', obsolete: 'Use \'ssl_client_authentication\' instead.', doc: 'Obsolete.' },
-  cipher_suites: { type: 'array', obsolete: 'Use \'ssl_cipher_suites\' instead.', doc: 'Obsolete.' },
-  tls_min_version: { type: 'number', obsolete: 'Use \'ssl_supported_protocols\' instead.', doc: 'Obsolete.' },
-  tls_max_version: { type: 'number', obsolete: 'Use \'ssl_supported_protocols\' instead.', doc: 'Obsolete.' },
+  // Deprecated in Logstash 8 (beats input 6.x), removed in Logstash 9: still accepted, as their current forms.
+  ssl: { type: 'boolean', deprecated: 'Use \'ssl_enabled\' instead.', doc: 'Deprecated name of `ssl_enabled`.' },
+  ssl_peer_metadata: { type: 'boolean', deprecated: 'use `enrich` option to configure which enrichments to perform', doc: 'Deprecated: true adds `ssl_peer_metadata` to the enrichments.' },
+  ssl_verify_mode: { type: 'string', values: ['none', 'peer', 'force_peer'], deprecated: 'Set \'ssl_client_authentication\' instead.', doc: 'Deprecated: none/peer/force_peer = `ssl_client_authentication` none/optional/required.' },
+  cipher_suites: { type: 'array', deprecated: 'Set \'ssl_cipher_suites\' instead.', doc: 'Deprecated name of `ssl_cipher_suites`.' },
+  tls_min_version: { type: 'number', deprecated: 'Set \'ssl_supported_protocols\' instead.', doc: 'Deprecated: lowest TLS version (e.g. 1.2).' },
+  tls_max_version: { type: 'number', deprecated: 'Set \'ssl_supported_protocols\' instead.', doc: 'Deprecated: highest TLS version (e.g. 1.3).' },
 } as const;
 
 interface Fields { hostname: string; hostip: string; tlsProtocol: string; tlsSubject: string; tlsCipher: string }
@@ -332,10 +333,16 @@ export default defineInput({
   name: 'beats',
   doc: 'Receives events from Elastic Beats (Filebeat, Metricbeat…) over the Lumberjack v2 protocol, with TLS, ACKs after the queue accepted the events, and back-pressure.',
   options: OPTIONS,
-  create(options, ctx) {
+  create(given, ctx) {
+    let options: typeof given;
+    try { options = withLegacyServerTls(given); } catch (err) {
+      if (err instanceof TlsConfigError) throw new PluginConfigError(`beats input: ${err.message}`, 'ssl_verify_mode');
+      throw err;
+    }
     // `include_codec_tag` has no declared default, so whether the config set it is known.
     const codecTagGiven = options.include_codec_tag !== undefined;
     const enrich = resolveEnrich(options.enrich, codecTagGiven);
+    if (options.ssl_peer_metadata === true) enrich.add('ssl_peer_metadata');
     const codecTagOn = options.include_codec_tag ?? enrich.has('codec_metadata');
     let tlsConf: TlsSettings;
     try {

@@ -21,7 +21,7 @@ import { fieldStamper, type Stamp } from '../plugins/stamp.js';
 import { COMMON_INPUT_OPTIONS, defineOptions, type OptionsOf } from '../plugins/options.js';
 import { bodyOf, createHttpServer, remoteIp } from '../io/http.js';
 import { readyLatch } from '../io/ready.js';
-import { TLS_OPTION_SPECS, TlsConfigError, tlsSettings, type TlsSettings } from '../io/tls.js';
+import { TLS_OPTION_SPECS, TlsConfigError, tlsSettings, withLegacyServerTls, type TlsSettings } from '../io/tls.js';
 
 const OPTIONS = defineOptions({
   host: { type: 'string', default: '0.0.0.0', doc: 'The host or IP to bind.' },
@@ -52,14 +52,15 @@ const OPTIONS = defineOptions({
   ssl_truststore_path: { type: 'path', doc: 'Not supported by sluice (Java truststore): use `ssl_certificate_authorities` (PEM).' },
   ssl_truststore_password: { type: 'password', doc: 'Not supported by sluice (Java truststore).' },
   ssl_truststore_type: { type: 'string', values: ['pkcs12', 'jks'], doc: 'Not supported by sluice (Java truststore).' },
-  ssl: { type: 'boolean', obsolete: "Set 'ssl_enabled' instead.", doc: 'Obsolete.' },
+  // Deprecated in Logstash 8 (http input 3.x), removed in Logstash 9: still accepted, as their current forms.
+  ssl: { type: 'boolean', deprecated: "Set 'ssl_enabled' instead.", doc: 'Deprecated name of `ssl_enabled`.' },
   keystore: { type: 'path', obsolete: "Set 'ssl_keystore_path' instead.", doc: 'Obsolete.' },
   keystore_password: { type: 'password', obsolete: "Set 'ssl_keystore_password' instead.", doc: 'Obsolete.' },
-  verify_mode: { type: 'string', obsolete: "Set 'ssl_client_authentication' instead.", doc: 'Obsolete.' },
-  cipher_suites: { type: 'array', obsolete: "Set 'ssl_cipher_suites' instead.", doc: 'Obsolete.' },
-  tls_min_version: { type: 'number', obsolete: "Set 'ssl_supported_protocols' instead.", doc: 'Obsolete.' },
-  tls_max_version: { type: 'number', obsolete: "Set 'ssl_supported_protocols' instead.", doc: 'Obsolete.' },
-  ssl_verify_mode: { type: 'string', obsolete: "Set 'ssl_client_authentication' instead.", doc: 'Obsolete.' },
+  verify_mode: { type: 'string', values: ['none', 'peer', 'force_peer'], deprecated: "Set 'ssl_client_authentication' instead.", doc: 'Deprecated: none/peer/force_peer = `ssl_client_authentication` none/optional/required.' },
+  cipher_suites: { type: 'array', deprecated: "Set 'ssl_cipher_suites' instead.", doc: 'Deprecated name of `ssl_cipher_suites`.' },
+  tls_min_version: { type: 'number', deprecated: "Set 'ssl_supported_protocols' instead.", doc: 'Deprecated: lowest TLS version (e.g. 1.2).' },
+  tls_max_version: { type: 'number', deprecated: "Set 'ssl_supported_protocols' instead.", doc: 'Deprecated: highest TLS version (e.g. 1.3).' },
+  ssl_verify_mode: { type: 'string', values: ['none', 'peer', 'force_peer'], deprecated: "Set 'ssl_client_authentication' instead.", doc: 'Deprecated: none/peer/force_peer = `ssl_client_authentication` none/optional/required.' },
 });
 
 type Options = OptionsOf<Omit<typeof COMMON_INPUT_OPTIONS, keyof typeof OPTIONS> & typeof OPTIONS>;
@@ -281,12 +282,20 @@ function checkTls(o: Options): void {
   }
 }
 
+function legacyTls(options: Options): Options {
+  try { return withLegacyServerTls(options); } catch (err) {
+    if (err instanceof TlsConfigError) throw new PluginConfigError(`http input: ${err.message}`, 'ssl_verify_mode');
+    throw err;
+  }
+}
+
 export default defineInput({
   name: 'http',
   doc: 'Receives events over HTTP(S) (webhooks, apps): codec by content type, basic auth, TLS with client certificates, answered once the queue accepted the events.',
   options: OPTIONS,
-  check(options) { checkTls(options); },
-  async create(options, ctx) {
+  check(options) { checkTls(legacyTls(options)); },
+  async create(given, ctx) {
+    const options = legacyTls(given);
     checkTls(options);
     let conf: TlsSettings = { enabled: false, clientAuthentication: 'none' };
     if (!options.ssl_enabled) {

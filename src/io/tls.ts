@@ -28,6 +28,36 @@ export const TLS_OPTION_SPECS = {
   ssl_verify: { type: 'boolean', deprecated: 'Use `ssl_client_authentication` (server) or `ssl_verification_mode` (client) instead.', doc: 'Deprecated: true = `ssl_client_authentication => required` / `ssl_verification_mode => full`.' },
 } as const;
 
+/**
+ * The TLS options Logstash 8's beats and http inputs still accept, deprecated, as their current ones:
+ * `ssl` is `ssl_enabled`; `ssl_verify_mode`/`verify_mode` none/peer/force_peer are `ssl_client_authentication`
+ * none/optional/required; `cipher_suites` is `ssl_cipher_suites`; `tls_min_version`..`tls_max_version` are
+ * `ssl_supported_protocols`. A current option the config sets wins over its deprecated form.
+ */
+export function withLegacyServerTls<O extends Record<string, unknown>>(options: O): O {
+  const out: Record<string, unknown> = { ...options };
+  if (options.ssl !== undefined && !options.ssl_enabled) out.ssl_enabled = options.ssl;
+  const verify = (options.ssl_verify_mode ?? options.verify_mode) as string | undefined;
+  if (verify !== undefined && (options.ssl_client_authentication === undefined || options.ssl_client_authentication === 'none')) {
+    const mapped = LEGACY_VERIFY_MODES[verify.toLowerCase()];
+    if (mapped === undefined) throw new TlsConfigError(`Unsupported value ${verify} for deprecated option \`ssl_verify_mode\``);
+    out.ssl_client_authentication = mapped;
+  }
+  const ciphers = options.cipher_suites as unknown[] | undefined;
+  if (ciphers !== undefined && ciphers.length > 0 && !((options.ssl_cipher_suites as unknown[] | undefined)?.length)) out.ssl_cipher_suites = ciphers;
+  if (options.tls_min_version !== undefined || options.tls_max_version !== undefined) {
+    const min = Number(options.tls_min_version ?? 1.2);
+    const max = Number(options.tls_max_version ?? 1.3);
+    out.ssl_supported_protocols = (['TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const).filter((p) => {
+      const v = Number(p.slice(4));
+      return v >= min && v <= max;
+    });
+  }
+  return out as O;
+}
+
+const LEGACY_VERIFY_MODES: Record<string, ClientAuthentication> = { none: 'none', peer: 'optional', force_peer: 'required' };
+
 export interface TlsSettings {
   enabled: boolean;
   clientAuthentication: ClientAuthentication;

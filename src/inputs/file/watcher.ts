@@ -80,6 +80,7 @@ export class FileWatcher {
   readonly #byPath = new Map<string, WatchedFile>();
   readonly #sincedb: Map<string, SincedbEntry>;
   #ticks = 0;
+  #lastRoundMs = 0;
   #lastSincedbWrite = Date.now();
   #dirty = false;
   #stopped = false;
@@ -110,8 +111,10 @@ export class FileWatcher {
           initial = false;
         }
         this.#ticks++;
+        const t0 = performance.now();
         if (this.#s.mode === 'read') await this.#readModeRound();
         else await this.#tailRound();
+        this.#lastRoundMs = performance.now() - t0;
         await this.#commit();
         this.#housekeeping();
         if (Date.now() - this.#lastSincedbWrite >= this.#s.sincedbWriteIntervalMs) this.#writeSincedb();
@@ -550,9 +553,10 @@ export class FileWatcher {
 
   #sleep(): Promise<void> {
     if (this.#stopped) return Promise.resolve();
-    // After a directory event the next tick comes 50 ms later, not at once: a busy writer must not turn
-    // the loop into a spin.
-    const soon = 50;
+    // After a directory event the next tick comes soon, not at once: a busy writer must not turn the loop
+    // into a spin. How soon scales with what a round costs (twice its time, 5 to 100 ms), so a few files are
+    // read within milliseconds and thousands do not keep the loop busy.
+    const soon = Math.min(100, Math.max(5, 2 * this.#lastRoundMs));
     const again = this.#again;
     this.#again = false;
     return new Promise((resolve) => {
