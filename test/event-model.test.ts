@@ -173,3 +173,15 @@ describe('Timestamp.parse', () => {
     }
   });
 });
+
+describe('JSON of repeated strings', () => {
+  it('a long string printed twice in a row (message and [event][original]) and then a different one are each escaped exactly', () => {
+    const a = 'GET /search?q="quoted" \\ back\tslash and a long enough tail to be remembered';
+    const b = `${a} — but another one`;
+    expect(stringifyValue({ message: a, event: { original: a } })).toBe(JSON.stringify({ message: a, event: { original: a } }));
+    expect(stringifyValue([a, b, a, a, b])).toBe(JSON.stringify([a, b, a, a, b]));
+    const e = new Event({ message: b });
+    e.set('[event][original]', b);
+    expect(JSON.parse(e.toJSON())).toMatchObject({ message: b, event: { original: b } });
+  });
+});

@@ -74,7 +74,7 @@ export function valueToString(v: unknown): string {
  */
 export function stringifyValue(v: unknown): string {
   switch (typeof v) {
-    case 'string': return JSON.stringify(v);
+    case 'string': return quoteString(v);
     case 'number': return Number.isFinite(v) ? String(v) : 'null';
     case 'bigint': return v.toString();
     case 'boolean': return v ? 'true' : 'false';
@@ -101,6 +101,19 @@ export function stringifyValue(v: unknown): string {
     }
     default: return 'null';
   }
+}
+
+// The same long string often comes twice in a row: `message` and `[event][original]` of a line are one
+// string in ECS mode. Its quoted form is kept for the next call.
+let lastString = '';
+let lastQuoted = '""';
+
+function quoteString(s: string): string {
+  if (s.length < 32) return JSON.stringify(s);
+  if (s === lastString) return lastQuoted;
+  lastString = s;
+  lastQuoted = JSON.stringify(s);
+  return lastQuoted;
 }
 
 // Field names repeat from event to event: their quoted form (with the colon) is kept.
