@@ -179,10 +179,6 @@ class OutFile {
   }
 }
 
-function toBuffer(data: string | Buffer): Buffer {
-  return typeof data === 'string' ? Buffer.from(data) : data;
-}
-
 export default defineOutput({
   name: 'file',
   doc: 'Writes events to files, one encoded event per line by default (`json_lines`). The path may contain '
@@ -299,15 +295,23 @@ export default defineOutput({
     /** The encoded events of a group, or for overwrite the last one that encodes; codec failures are rejected. */
     const encode = (events: readonly Event[], indices: readonly number[], rejected: Rejection[]): Buffer[] => {
       const out: Buffer[] = [];
+      // Consecutive text is joined and turned into bytes once (one copy per group, not two per event).
+      let text = '';
       const order = overwrite ? [...indices].reverse() : indices;
       for (const i of order) {
         try {
-          out.push(toBuffer(codec.encode(events[i]!)));
+          const encoded = codec.encode(events[i]!);
+          if (typeof encoded === 'string') text += encoded;
+          else {
+            if (text !== '') { out.push(Buffer.from(text)); text = ''; }
+            out.push(encoded);
+          }
           if (overwrite) break;
         } catch (err) {
           rejected.push({ index: i, reason: `codec failed: ${(err as Error).message}` });
         }
       }
+      if (text !== '') out.push(Buffer.from(text));
       return out;
     };
 
