@@ -185,3 +185,20 @@ describe('JSON of repeated strings', () => {
     expect(JSON.parse(e.toJSON())).toMatchObject({ message: b, event: { original: b } });
   });
 });
+
+describe('JSON of strings', () => {
+  it('prints every string as JSON.stringify does (quotes, backslashes, control characters, lone and paired surrogates, U+2028)', async () => {
+    const { seededRandom } = await import('./helpers/random.js');
+    const random = seededRandom(20261207);
+    const fixed = ['', 'a', 'a"b', 'back\\slash', 'tab\there', 'nul\u0000', '\u2028x', 'emoji 😀', 'lone \ud800', 'é à', '\u001f', '\u007f', 'x'.repeat(31), `${'y'.repeat(40)}"`];
+    for (const s of fixed) expect(stringifyValue(s)).toBe(JSON.stringify(s));
+    let mismatches = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let s = '';
+      const n = Math.floor(random() * 40);
+      for (let j = 0; j < n; j++) s += String.fromCharCode(random() < 0.8 ? 32 + Math.floor(random() * 95) : Math.floor(random() * 0xffff));
+      if (stringifyValue(s) !== JSON.stringify(s)) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+  });
+});

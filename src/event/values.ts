@@ -108,8 +108,13 @@ export function stringifyValue(v: unknown): string {
 let lastString = '';
 let lastQuoted = '""';
 
+/** A string JSON prints as it is between quotes: no quote, backslash, control character or surrogate. */
+const PLAIN_JSON_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
 function quoteString(s: string): string {
-  if (s.length < 32) return JSON.stringify(s);
+  // Short strings (most field values) are checked in JS rather than handed to JSON.stringify: cheaper
+  // than the call, and the same text (anything needing an escape still goes through JSON.stringify).
+  if (s.length < 32) return PLAIN_JSON_STRING.test(s) ? `"${s}"` : JSON.stringify(s);
   if (s === lastString) return lastQuoted;
   lastString = s;
   lastQuoted = JSON.stringify(s);
