@@ -148,6 +148,25 @@ describe('file input: tail mode', () => {
     expect(new Set(lines).size).toBe(4000);
   }, 90_000);
 
+  it('files that share a header are not taken for copies of a truncated one: a new one is read from its start', async () => {
+    const dir = tempDir('shared-header');
+    // Longer than the 256 bytes that identify a file: the two files' first bytes are the same.
+    const header = `${Array.from({ length: 40 }, (_, i) => `column_${i}`).join(',')}\n`;
+    const a = join(dir, 'a.csv');
+    writeFileSync(a, header + numbered('a', 200));
+    const r = runFileInput(`path => ["${dir}/*.csv"] start_position => "beginning" stat_interval => "100 ms" discover_interval => 1 sincedb_path => "${dir}/sdb"`);
+    running.push(r);
+    await waitFor(() => r.lines().length >= 201, 20_000, 'a.csv');
+    // a.csv is truncated and starts again; then b.csv appears with the same header and more lines than a.csv had.
+    writeFileSync(a, header);
+    await sleep(400);
+    writeFileSync(join(dir, 'b.csv'), header + numbered('b', 400));
+    await waitFor(() => r.lines().filter((l) => l.startsWith('b ')).length >= 400, 20_000, 'all of b.csv');
+    const b = r.lines().filter((l) => l.endsWith('/b.csv')).map((l) => l.split('|')[0]);
+    expect(b[0]).toBe(header.trim());
+    expect(b.slice(1)).toEqual(numbered('b', 400).trim().split('\n'));
+  }, 30_000);
+
   it('a reused inode (a new file where a remembered one was) is read from its start, not from the old position', async () => {
     const dir = tempDir('inode-reuse');
     const log = join(dir, 'app.log');

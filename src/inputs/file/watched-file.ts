@@ -49,8 +49,10 @@ export class WatchedFile {
   completed = false;
   /** The file a rotation replaced with this one: read first, and its unterminated last line continues here. */
   predecessor: WatchedFile | undefined;
-  /** Before a truncation: the content's first bytes and how far it had been read (a copy resumes there). */
-  beforeTruncation: { fingerprint: Buffer; lineStart: number; at: number } | undefined;
+  /** The last bytes read (up to TAIL_BYTES, ending at `pos`): how a copy is checked to hold what was read. */
+  tail: Buffer = Buffer.alloc(0);
+  /** The content before a truncation: what a copy of it must hold, and where reading the copy resumes. */
+  beforeTruncation: ReadContent & { at: number } | undefined;
   /** A new file whose first bytes equal a followed file's: held back a moment in case it is a copy. */
   copyCheckUntil = 0;
 
@@ -72,6 +74,12 @@ export class WatchedFile {
     await fd?.close().catch(() => undefined);
   }
 }
+
+/** What was read of a file: its first bytes, how far, and the bytes just before that point. */
+export interface ReadContent { fingerprint: Buffer; pos: number; tail: Buffer }
+
+/** How many of the last bytes read are kept to recognise a copy. */
+export const TAIL_BYTES = 64;
 
 /** True when the shorter of the two byte strings is a prefix of the longer, over at least `min` bytes. */
 export function samePrefix(a: Buffer, b: Buffer, min = 1): boolean {

@@ -23,7 +23,7 @@ import { createReadStream } from 'node:fs';
 import fg from 'fast-glob';
 import type { Logger } from '../../plugins/api.js';
 import { identityKey, loadSincedb, saveSincedb, type SincedbEntry } from './sincedb.js';
-import { COPY_MATCH_BYTES, FINGERPRINT_BYTES, samePrefix, WatchedFile } from './watched-file.js';
+import { COPY_MATCH_BYTES, FINGERPRINT_BYTES, samePrefix, TAIL_BYTES, WatchedFile, type ReadContent } from './watched-file.js';
 
 export interface WatchSettings {
   patterns: readonly string[];
@@ -63,6 +63,8 @@ export interface LineConsumer {
 }
 
 const GZIP = /\.(gz|gzip)$/i;
+/** How long after a truncation a new file may be recognised as the truncated content's copy. */
+const COPY_WINDOW_MS = 60_000;
 /** How long a rotated-away file stays open at its end in case its writer has not reopened yet. */
 const ROTATED_GRACE_MS = 5_000;
 /** Most directories watched with fs.watch (the rest rely on polling). */
@@ -188,7 +190,7 @@ export class FileWatcher {
         previous.rotated = true;
         file.predecessor = previous;
       }
-      this.#placeNewFile(file, initial);
+      await this.#placeNewFile(file, initial);
       this.#byKey.set(key, file);
       this.#byPath.set(path, file);
       seen.add(file);
@@ -206,7 +208,7 @@ export class FileWatcher {
   }
 
   /** Where a newly found file starts: the sincedb's position, a copy's, or start_position's. */
-  #placeNewFile(file: WatchedFile, initial: boolean): void {
+  async #placeNewFile(file: WatchedFile, initial: boolean): Promise<void> {
     const entry = this.#sincedb.get(file.key);
     if (entry !== undefined && (entry.fingerprint === undefined || samePrefix(entry.fingerprint, file.fingerprint))) {
       // Known from an earlier run. A file shorter than the recorded position was truncated meanwhile.
@@ -215,9 +217,9 @@ export class FileWatcher {
       file.lastActive = entry.lastActive;
       return;
     }
-    const copied = this.#copySource(file);
+    const copied = this.#s.mode === 'tail' ? await this.#copySource(file) : undefined;
     if (copied !== undefined) {
-      file.pos = Math.min(copied, file.size);
+      file.pos = copied;
       file.committed = file.pos;
       this.#log.info('file is a copy of a followed file (copytruncate); reading it from where the original was read to', { path: file.path, position: file.pos });
       return;
@@ -226,7 +228,7 @@ export class FileWatcher {
     // A file like one being followed, but not (yet) recognisable as its copy: logrotate copies, then
     // truncates; wait a moment for the truncation before deciding.
     for (const other of this.#byKey.values()) {
-      if (other !== file && samePrefix(other.fingerprint, file.fingerprint, COPY_MATCH_BYTES) && !other.rotated) {
+      if (other !== file && !other.rotated && file.size >= other.pos && samePrefix(other.fingerprint, file.fingerprint, COPY_MATCH_BYTES)) {
         file.copyCheckUntil = Date.now() + Math.max(2 * this.#s.statIntervalMs, 1000);
       }
     }
@@ -236,12 +238,23 @@ export class FileWatcher {
     file.committed = file.pos;
   }
 
-  /** When `file` is a copy of a followed file that was then truncated: the position the original was read to. */
-  #copySource(file: WatchedFile): number | undefined {
+  /**
+   * When `file` is a copy of a followed file that was then truncated (logrotate's copytruncate), the
+   * position the original had been read to: where reading the copy resumes. A copy starts with the same
+   * bytes, is at least as long as what was read, holds the same bytes just before that point, and appears
+   * within a minute of the truncation; two files that merely share a header are not taken for copies.
+   */
+  async #copySource(file: WatchedFile): Promise<number | undefined> {
+    const now = Date.now();
     for (const other of this.#byKey.values()) {
+      if (other === file) continue;
+      let read: ReadContent | undefined;
       const before = other.beforeTruncation;
-      if (before !== undefined && samePrefix(before.fingerprint, file.fingerprint, COPY_MATCH_BYTES)) return before.lineStart;
-      if (samePrefix(other.fingerprint, file.fingerprint, COPY_MATCH_BYTES) && other.size < other.pos) return other.lineStart;
+      if (before !== undefined && now - before.at < COPY_WINDOW_MS) read = before;
+      else if (other.size < other.pos) read = other; // shrunk at the last stat, not read since
+      if (read === undefined || file.size < read.pos || !samePrefix(read.fingerprint, file.fingerprint, COPY_MATCH_BYTES)) continue;
+      if (read.tail.length > 0 && !(await readAt(file.path, read.pos - read.tail.length, read.tail.length)).equals(read.tail)) continue;
+      return read.pos;
     }
     return undefined;
   }
@@ -294,8 +307,8 @@ export class FileWatcher {
       }
       if (file.copyCheckUntil > now) {
         // Still deciding whether it is a copy: did the file it resembles just shrink?
-        const copied = this.#copySource(file);
-        if (copied !== undefined) { file.pos = Math.min(copied, file.size); file.committed = file.pos; file.copyCheckUntil = 0; }
+        const copied = await this.#copySource(file);
+        if (copied !== undefined) { file.pos = copied; file.committed = file.pos; file.copyCheckUntil = 0; }
         else continue;
       }
       if (file.open) { await this.#readAvailable(file); continue; }
@@ -352,7 +365,8 @@ export class FileWatcher {
     }
     if (truncated) {
       this.#log.info('file was truncated; reading it again from its start', { path: file.path, position: file.pos, size: st.size });
-      file.beforeTruncation = { fingerprint: file.fingerprint, lineStart: file.lineStart, at: Date.now() };
+      file.beforeTruncation = { fingerprint: file.fingerprint, pos: file.pos, tail: file.tail, at: Date.now() };
+      file.tail = Buffer.alloc(0);
       this.#flushResidue(file);
       file.pos = 0;
       file.fingerprint = Buffer.alloc(0);
@@ -375,6 +389,9 @@ export class FileWatcher {
       const { bytesRead } = await fd.read(buf, 0, want, file.pos);
       if (bytesRead === 0) break;
       file.pos += bytesRead;
+      file.tail = bytesRead >= TAIL_BYTES
+        ? Buffer.from(buf.subarray(bytesRead - TAIL_BYTES, bytesRead))
+        : Buffer.concat([file.tail, buf.subarray(0, bytesRead)]).subarray(-TAIL_BYTES);
       file.tokenizer.push(buf.subarray(0, bytesRead), onLine);
       if (full) { full = false; await this.#out.drained(); }
       if (this.#stopped || this.#out.stopping) break;
@@ -579,6 +596,17 @@ export class FileWatcher {
     this.#writeSincedb();
     await Promise.all([...this.#byKey.values()].map((f) => f.close()));
   }
+}
+
+/** `length` bytes of the file at `path` from `offset` (fewer, or none, when it cannot be read). */
+async function readAt(path: string, offset: number, length: number): Promise<Buffer> {
+  let fd;
+  try {
+    fd = await open(path, 'r');
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await fd.read(buf, 0, length, Math.max(0, offset));
+    return buf.subarray(0, bytesRead);
+  } catch { return Buffer.alloc(0); } finally { await fd?.close().catch(() => undefined); }
 }
 
 /** The first bytes of the file at `path` (empty when it cannot be read). */
