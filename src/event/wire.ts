@@ -12,14 +12,14 @@
  */
 import { Event } from './event.js';
 import { Timestamp } from './timestamp.js';
-import { isHash, LsFloat, type Hash, type Value } from './values.js';
+import { isHash, LsFloat, quotedKey, quoteString, type Hash, type Value } from './values.js';
 
 const TAG = '\u0000';
 const ESCAPED_TAG = '\\u0000';
 
 function encodeValue(v: unknown): string {
   switch (typeof v) {
-    case 'string': return JSON.stringify(v.charCodeAt(0) === 0 ? `${TAG}s${v}` : v);
+    case 'string': return v.charCodeAt(0) === 0 ? JSON.stringify(`${TAG}s${v}`) : quoteString(v);
     case 'number': return Number.isFinite(v) ? String(v) : 'null';
     case 'bigint': return `"${ESCAPED_TAG}b${v.toString()}"`;
     case 'boolean': return v ? 'true' : 'false';
@@ -44,7 +44,7 @@ function encodeHash(o: Record<string, unknown>, placeholder: string | undefined)
   for (const k in o) {
     const item = o[k];
     if (item === undefined || !Object.prototype.hasOwnProperty.call(o, k)) continue;
-    s += (first ? '' : ',') + JSON.stringify(k) + ':' + (k === placeholder ? '0' : encodeValue(item));
+    s += (first ? '' : ',') + quotedKey(k) + (k === placeholder ? '0' : encodeValue(item));
     first = false;
   }
   return s + '}';

@@ -9,6 +9,7 @@
  *   | u32 crc32 of everything before
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -77,6 +78,19 @@ export function readCheckpoint(dir: string): Checkpoint | undefined {
   const path = join(dir, 'checkpoint');
   if (!existsSync(path)) return undefined;
   return decodeCheckpoint(readFileSync(path));
+}
+
+/** writeCheckpoint off the event loop (libuv's thread pool): the same steps, awaited. */
+export async function writeCheckpointAsync(dir: string, c: Checkpoint): Promise<void> {
+  const tmp = join(dir, 'checkpoint.tmp');
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.write(encodeCheckpoint(c), 0, undefined, 0);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, join(dir, 'checkpoint'));
 }
 
 /** Write atomically: a temporary file, synced, renamed over the checkpoint. */

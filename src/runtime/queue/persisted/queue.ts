@@ -10,14 +10,15 @@
  * read), which keeps memory bounded whatever the queue holds. When the queue reaches `queue.max_bytes` or
  * `queue.max_events`, inputs are held back; nothing is dropped.
  */
-import { fsyncSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { fsync, fsyncSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { Event } from '../../../event/event.js';
 import { decodeEvent, encodeEvent } from '../../../event/wire.js';
 import type { Logger } from '../../../services/logger.js';
 import type { QueueFigures } from '../../../services/metrics.js';
 import type { EventQueue, QueueBatch } from '../types.js';
-import { CheckpointError, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { CheckpointError, readCheckpoint, writeCheckpoint, writeCheckpointAsync, type Checkpoint } from './checkpoint.js';
 import { encodeRecord, PAGE_MAGIC, PageReader, PageWriter, scanPage } from './page.js';
 
 export interface PersistedQueueOptions {
@@ -50,6 +51,8 @@ function headroom(maxBytes: number): number {
   return Math.min(Math.floor(maxBytes / 8), 4 * 1024 * 1024);
 }
 
+const fsyncAsync = promisify(fsync);
+
 const pageFile = (dir: string, num: number): string => join(dir, `page.${num}`);
 
 export class PersistedQueue implements EventQueue {
@@ -73,6 +76,15 @@ export class PersistedQueue implements EventQueue {
   #pendingCount = 0;
   #flushScheduled = false;
   #acceptWaiters: (() => void)[] = [];
+  // Checkpoints while running are taken off the event loop (fsync of the head page, then the checkpoint
+  // file, in libuv's thread pool), one at a time; requests made while one runs are served by the next.
+  #checkpointing: Promise<void> | undefined;
+  #checkpointRunning = false;
+  #checkpointRequested = false;
+  #checkpointSyncHead = false;
+  #checkpointWaiters: (() => void)[] = [];
+  /** Page writers rolled over while a checkpoint was syncing: closed once it is done. */
+  #retiredWriters: PageWriter[] = [];
   #dataWaiters: (() => void)[] = [];
   #spaceWaiters: (() => void)[] = [];
   #writesSinceCheckpoint = 0;
@@ -84,12 +96,23 @@ export class PersistedQueue implements EventQueue {
 
   private constructor(o: PersistedQueueOptions) { this.#o = o; }
 
+  /**
+   * `queue.checkpoint.writes: 1` or `queue.checkpoint.acks: 1` ask for every write or acknowledgement to
+   * be checkpointed before anything else happens: checkpoints are then taken inline, as Logstash does.
+   * Otherwise they run off the event loop (a checkpoint every 1,024 events would block it for an fsync).
+   */
+  get #checkpointsInline(): boolean { return this.#o.checkpointWrites === 1 || this.#o.checkpointAcks === 1; }
+
   /** Open (or recover) the queue in its directory. */
   static open(o: PersistedQueueOptions): PersistedQueue {
     const q = new PersistedQueue(o);
     q.#recover();
     if (o.checkpointIntervalMs > 0) {
-      q.#timer = setInterval(() => { if (q.#dirty) q.#checkpoint(true); }, o.checkpointIntervalMs);
+      q.#timer = setInterval(() => {
+        if (!q.#dirty) return;
+        if (q.#checkpointsInline) q.#checkpoint(true);
+        else void q.#requestCheckpoint(true);
+      }, o.checkpointIntervalMs);
       q.#timer.unref();
     }
     return q;
@@ -232,7 +255,9 @@ export class PersistedQueue implements EventQueue {
       // A full page is sealed and a new one started; a record larger than a page gets a page of its own.
       if (head.count > 0 && head.bytes + records[i]!.length > this.#o.pageCapacity) {
         fsyncSync(this.#writer.fd);
-        this.#writer.close();
+        // A checkpoint in flight may still fsync this descriptor: it is closed after that.
+        if (this.#checkpointRunning) this.#retiredWriters.push(this.#writer);
+        else this.#writer.close();
         head.sealed = true;
         this.#newPage(records[i]!.readDoubleLE(8));
         head = this.#pages[this.#pages.length - 1]!;
@@ -248,10 +273,17 @@ export class PersistedQueue implements EventQueue {
     this.#flushedSeq = this.#nextSeq;
     this.#dirty = true;
     this.#writesSinceCheckpoint += count;
-    if (this.#o.checkpointWrites > 0 && this.#writesSinceCheckpoint >= this.#o.checkpointWrites) this.#checkpoint(true);
     const accepted = this.#acceptWaiters;
     this.#acceptWaiters = [];
-    for (const w of accepted) w();
+    if (this.#o.checkpointWrites > 0 && this.#writesSinceCheckpoint >= this.#o.checkpointWrites && this.#checkpointsInline) {
+      this.#checkpoint(true);
+      for (const w of accepted) w();
+    } else if (this.#o.checkpointWrites > 0 && this.#writesSinceCheckpoint >= this.#o.checkpointWrites) {
+      // queue.checkpoint.writes reached: these events are accepted once the page is synced and checkpointed.
+      void this.#requestCheckpoint(true).then(() => { for (const w of accepted) w(); });
+    } else {
+      for (const w of accepted) w();
+    }
     this.#wake('data');
   }
 
@@ -328,18 +360,70 @@ export class PersistedQueue implements EventQueue {
       try { unlinkSync(pageFile(this.#o.dir, gone.num)); } catch { /* already gone */ }
       removed = true;
     }
-    if (removed || (this.#o.checkpointAcks > 0 && this.#acksSinceCheckpoint >= this.#o.checkpointAcks)) this.#checkpoint(false);
+    if (removed || (this.#o.checkpointAcks > 0 && this.#acksSinceCheckpoint >= this.#o.checkpointAcks)) {
+      if (this.#checkpointsInline) this.#checkpoint(false);
+      else void this.#requestCheckpoint(false);
+    }
     if (!this.full) this.#wake('space');
   }
 
-  #checkpoint(syncHead: boolean): void {
-    if (this.#disposed) return;
-    if (syncHead) fsyncSync(this.#writer.fd);
-    writeCheckpoint(this.#o.dir, {
+  /**
+   * A checkpoint taken off the event loop; resolves once one that started after this call is on disk.
+   * The state is read when it starts and the head page synced before the checkpoint claims it, so a
+   * checkpoint never names records that are not durable; a crash meanwhile leaves the previous one, and
+   * recovery scans what follows it.
+   */
+  #requestCheckpoint(syncHead: boolean): Promise<void> {
+    this.#checkpointRequested = true;
+    this.#checkpointSyncHead ||= syncHead;
+    const done = new Promise<void>((resolve) => this.#checkpointWaiters.push(resolve));
+    if (!this.#checkpointRunning) {
+      this.#checkpointRunning = true;
+      this.#checkpointing = this.#runCheckpoints();
+    }
+    return done;
+  }
+
+  async #runCheckpoints(): Promise<void> {
+    while (this.#checkpointRequested && !this.#disposed) {
+      const waiters = this.#checkpointWaiters;
+      const syncHead = this.#checkpointSyncHead;
+      this.#checkpointWaiters = [];
+      this.#checkpointRequested = false;
+      this.#checkpointSyncHead = false;
+      const state = this.#checkpointState();
+      this.#writesSinceCheckpoint = 0;
+      this.#acksSinceCheckpoint = 0;
+      this.#dirty = false;
+      try {
+        if (syncHead) await fsyncAsync(this.#writer.fd);
+        await writeCheckpointAsync(this.#o.dir, state);
+      } catch (err) {
+        this.#dirty = true;
+        this.#o.logger.warn('persisted queue: could not write a checkpoint; the next one will', { path: this.#o.dir, reason: err instanceof Error ? err.message : String(err) });
+      }
+      for (const w of waiters) w();
+    }
+    // No await since the loop's test: a request from here on starts a new run.
+    this.#checkpointRunning = false;
+    for (const w of this.#retiredWriters.splice(0)) w.close();
+    // Disposed meanwhile: whoever waits is released (dispose writes the last checkpoint itself).
+    for (const w of this.#checkpointWaiters.splice(0)) w();
+  }
+
+  #checkpointState(): Checkpoint {
+    return {
       firstUnackedSeq: this.#firstUnacked,
       nextSeq: this.#flushedSeq,
       pages: this.#pages.map((p) => ({ num: p.num, firstSeq: p.firstSeq, count: p.count, bytes: p.bytes, sealed: p.sealed })),
-    }, true);
+    };
+  }
+
+  /** A checkpoint now, on the event loop (recovery and shutdown). */
+  #checkpoint(syncHead: boolean): void {
+    if (this.#disposed) return;
+    if (syncHead) fsyncSync(this.#writer.fd);
+    writeCheckpoint(this.#o.dir, this.#checkpointState(), true);
     this.#writesSinceCheckpoint = 0;
     this.#acksSinceCheckpoint = 0;
     this.#dirty = false;
@@ -356,6 +440,7 @@ export class PersistedQueue implements EventQueue {
     if (this.#disposed) return;
     this.#flush();
     if (this.#timer) clearInterval(this.#timer);
+    while (this.#checkpointRunning) await this.#checkpointing;
     this.#checkpoint(true);
     this.#disposed = true;
     this.#writer.close();
