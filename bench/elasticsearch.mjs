@@ -75,31 +75,42 @@ async function reference(kind, level) {
   return s;
 }
 
-async function sluice(output) {
+async function sluice(output, count = N) {
   await call('/reset');
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['bin/sluice.js', 'run', '--log.level', 'warn', '-e', `input { generator { count => ${N} } } output { ${output} }`], { maxBuffer: 1 << 26, stdio: ['ignore', output.startsWith('stdout') ? 'ignore' : 'pipe', 'pipe'] });
+  const r = spawnSync(process.execPath, ['bin/sluice.js', 'run', '--log.level', 'warn', '-e', `input { generator { count => ${count} } } output { ${output} }`], { maxBuffer: 1 << 26, stdio: ['ignore', output.startsWith('stdout') ? 'ignore' : 'pipe', 'pipe'] });
   const s = Number(process.hrtime.bigint() - t) / 1e9;
   if (r.status !== 0) throw new Error(`sluice exited ${r.status}: ${r.stderr}`);
   if (output.startsWith('stdout')) return s;
   const got = await call('/count');
-  if (got !== N) throw new Error(`sluice: sink got ${got} of ${N}: ${r.stderr}`);
+  if (got !== count) throw new Error(`sluice: sink got ${got} of ${count}: ${r.stderr}`);
   return s;
 }
+
+/** The same run with one event: process start-up, module loading and the output's set-up requests. */
+const startup = (output) => sluice(output, 1);
 
 const best = async (f) => Math.min(await f(), await f(), await f());
 const eps = (s) => Math.round(N / s).toLocaleString('en-US');
 const line = (label, s, ref) => console.log(`${label.padEnd(44)} ${eps(s).padStart(10)} events/s${ref ? `  (ratio to reference ${(ref / s).toFixed(2)})` : ''}`);
+// sluice's figure with its start-up left out: the run's time minus that of a one-event run.
+const steady = (label, s, up, ref) => console.log(`${`  without start-up (${up.toFixed(2)} s)`.padEnd(44)} ${eps(s - up).padStart(10)} events/s  (ratio to reference ${(ref / (s - up)).toFixed(2)})`);
 console.log(`events: ${N.toLocaleString('en-US')} per run (generator), best of 3`);
 // What the pipeline costs without a network output: generator → stdout json_lines into /dev/null.
 line('sluice generator → stdout (no network, baseline)', await best(() => sluice('stdout { codec => json_lines }')));
 for (const level of [1, 0]) {
   const ref = await best(() => reference('bulk', level));
   line(`reference bulk loop, gzip level ${level}`, ref);
-  line(`sluice elasticsearch, compression_level ${level}`, await best(() => sluice(`elasticsearch { hosts => ["${base}"] index => "bench" compression_level => ${level} }`)), ref);
+  const es = `elasticsearch { hosts => ["${base}"] index => "bench" compression_level => ${level} }`;
+  const run = await best(() => sluice(es));
+  line(`sluice elasticsearch, compression_level ${level}`, run, ref);
+  steady(`sluice elasticsearch, compression_level ${level}`, run, await best(() => startup(es)), ref);
 }
 const refBatch = await best(() => reference('batch', 0));
 line('reference json_batch loop', refBatch);
-line('sluice http json_batch', await best(() => sluice(`http { url => "${base}/batch" http_method => "post" format => "json_batch" }`)), refBatch);
+const http = `http { url => "${base}/batch" http_method => "post" format => "json_batch" }`;
+const httpRun = await best(() => sluice(http));
+line('sluice http json_batch', httpRun, refBatch);
+steady('sluice http json_batch', httpRun, await best(() => startup(http)), refBatch);
 await pool.close();
 sink.kill();
