@@ -3,38 +3,18 @@
  * written or an event cannot be encoded, gzip with overwrite, the stale cycle run by batches, batches
  * given at once kept apart and in order.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
-import fileOutput from '../src/outputs/file.js';
-import type { CodecInstance, OutputInstance } from '../src/plugins/api.js';
-import { createPlugin, testContext } from './helpers/plugin-context.js';
+import type { Hash } from '../src/event/values.js';
+import type { CodecInstance } from '../src/plugins/api.js';
+import { delivery, fileOutputFixtures } from './helpers/file-output.js';
 
-const dirs: string[] = [];
-const outputs: OutputInstance[] = [];
-afterEach(async () => {
-  await Promise.all(outputs.splice(0).map((o) => o.close?.()));
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'sluice-file-out-'));
-  dirs.push(d);
-  return d;
-}
-
-async function output(options: Record<string, unknown>): Promise<OutputInstance> {
-  const o = await createPlugin(fileOutput, options, testContext({}, 'output', 'file'));
-  outputs.push(o);
-  return o;
-}
-
-const delivery = { signal: new AbortController().signal, attempt: 0 };
+const { tempDir, output } = fileOutputFixtures('file-out');
 const values = (text: string): unknown[] => text.split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { v: unknown }).v);
-const ev = (v: unknown, more: Record<string, unknown> = {}): Event => new Event({ v, ...more });
+const ev = (v: unknown, more: Record<string, unknown> = {}): Event => new Event({ v, ...more } as Hash);
 
 describe('file output behaviour', () => {
   it('reports the events of a file it cannot write as retryable, and writes them once it can', async () => {

@@ -13,37 +13,17 @@
  * - The create_if_deleted=false example writes its failure file next to a Tempfile (in /tmp itself); here
  *   everything is in a temporary directory of its own.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Event } from '../src/event/event.js';
-import fileOutput from '../src/outputs/file.js';
 import type { OutputInstance } from '../src/plugins/api.js';
 import { runCli } from './helpers/cli.js';
-import { createPlugin, testContext } from './helpers/plugin-context.js';
+import { delivery, fileOutputFixtures } from './helpers/file-output.js';
+import { testContext } from './helpers/plugin-context.js';
 
-const dirs: string[] = [];
-const outputs: OutputInstance[] = [];
-afterEach(async () => {
-  await Promise.all(outputs.splice(0).map((o) => o.close?.()));
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'sluice-file-spec-'));
-  dirs.push(d);
-  return d;
-}
-
-async function output(options: Record<string, unknown>, ctx = testContext({}, 'output', 'file')): Promise<OutputInstance> {
-  const o = await createPlugin(fileOutput, options, ctx);
-  outputs.push(o);
-  return o;
-}
-
-const delivery = { signal: new AbortController().signal, attempt: 0 };
+const { tempDir, output } = fileOutputFixtures('file-spec');
 const send = async (o: OutputInstance, events: Event[]): Promise<void> => {
   expect(await o.receive(events, delivery)).toBeUndefined();
 };

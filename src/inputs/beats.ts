@@ -29,7 +29,7 @@ import { fieldStamper, type Stamp } from '../plugins/stamp.js';
 import { TcpListener, type Peer } from '../io/tcp.js';
 import { SinkGate, pumpSocket } from '../io/pump.js';
 import { readyLatch } from '../io/ready.js';
-import { TLS_OPTION_SPECS, TlsConfigError, peerSubject, tlsSettings, withLegacyServerTls, type TlsSettings } from '../io/tls.js';
+import { LEGACY_SERVER_TLS_SPECS, TLS_OPTION_SPECS, TlsConfigError, peerSubject, tlsSettings, withLegacyServerTls, type TlsSettings } from '../io/tls.js';
 import { LumberjackParser, LumberjackProtocolError, ackFrame, type LumberjackFrame } from '../formats/lumberjack/index.js';
 
 const KEEPALIVE_MS = 5000;
@@ -55,12 +55,8 @@ const OPTIONS = {
   executor_threads: { type: 'number', default: 1, doc: 'Accepted for compatibility; connections are served on the event loop.' },
   event_loop_threads: { type: 'number', default: 0, doc: 'Accepted for compatibility; connections are served on the event loop.' },
   // Deprecated in Logstash 8 (beats input 6.x), removed in Logstash 9: still accepted, as their current forms.
-  ssl: { type: 'boolean', deprecated: 'Use \'ssl_enabled\' instead.', doc: 'Deprecated name of `ssl_enabled`.' },
+  ...LEGACY_SERVER_TLS_SPECS,
   ssl_peer_metadata: { type: 'boolean', deprecated: 'use `enrich` option to configure which enrichments to perform', doc: 'Deprecated: true adds `ssl_peer_metadata` to the enrichments.' },
-  ssl_verify_mode: { type: 'string', values: ['none', 'peer', 'force_peer'], deprecated: 'Set \'ssl_client_authentication\' instead.', doc: 'Deprecated: none/peer/force_peer = `ssl_client_authentication` none/optional/required.' },
-  cipher_suites: { type: 'array', deprecated: 'Set \'ssl_cipher_suites\' instead.', doc: 'Deprecated name of `ssl_cipher_suites`.' },
-  tls_min_version: { type: 'number', deprecated: 'Set \'ssl_supported_protocols\' instead.', doc: 'Deprecated: lowest TLS version (e.g. 1.2).' },
-  tls_max_version: { type: 'number', deprecated: 'Set \'ssl_supported_protocols\' instead.', doc: 'Deprecated: highest TLS version (e.g. 1.3).' },
 } as const;
 
 interface Fields { hostname: string; hostip: string; tlsProtocol: string; tlsSubject: string; tlsCipher: string }

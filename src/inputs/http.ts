@@ -21,7 +21,7 @@ import { fieldStamper, type Stamp } from '../plugins/stamp.js';
 import { COMMON_INPUT_OPTIONS, defineOptions, type OptionsOf } from '../plugins/options.js';
 import { bodyOf, createHttpServer, remoteIp } from '../io/http.js';
 import { readyLatch } from '../io/ready.js';
-import { TLS_OPTION_SPECS, TlsConfigError, tlsSettings, withLegacyServerTls, type TlsSettings } from '../io/tls.js';
+import { LEGACY_SERVER_TLS_SPECS, TLS_OPTION_SPECS, TlsConfigError, tlsSettings, withLegacyServerTls, type TlsSettings } from '../io/tls.js';
 
 const OPTIONS = defineOptions({
   host: { type: 'string', default: '0.0.0.0', doc: 'The host or IP to bind.' },
@@ -53,14 +53,11 @@ const OPTIONS = defineOptions({
   ssl_truststore_password: { type: 'password', doc: 'Not supported by sluice (Java truststore).' },
   ssl_truststore_type: { type: 'string', values: ['pkcs12', 'jks'], doc: 'Not supported by sluice (Java truststore).' },
   // Deprecated in Logstash 8 (http input 3.x), removed in Logstash 9: still accepted, as their current forms.
-  ssl: { type: 'boolean', deprecated: "Set 'ssl_enabled' instead.", doc: 'Deprecated name of `ssl_enabled`.' },
+  ...LEGACY_SERVER_TLS_SPECS,
+  verify_mode: LEGACY_SERVER_TLS_SPECS.ssl_verify_mode,
+  // Java keystores: sluice reads PEM files only.
   keystore: { type: 'path', obsolete: "Set 'ssl_keystore_path' instead.", doc: 'Obsolete.' },
   keystore_password: { type: 'password', obsolete: "Set 'ssl_keystore_password' instead.", doc: 'Obsolete.' },
-  verify_mode: { type: 'string', values: ['none', 'peer', 'force_peer'], deprecated: "Set 'ssl_client_authentication' instead.", doc: 'Deprecated: none/peer/force_peer = `ssl_client_authentication` none/optional/required.' },
-  cipher_suites: { type: 'array', deprecated: "Set 'ssl_cipher_suites' instead.", doc: 'Deprecated name of `ssl_cipher_suites`.' },
-  tls_min_version: { type: 'number', deprecated: "Set 'ssl_supported_protocols' instead.", doc: 'Deprecated: lowest TLS version (e.g. 1.2).' },
-  tls_max_version: { type: 'number', deprecated: "Set 'ssl_supported_protocols' instead.", doc: 'Deprecated: highest TLS version (e.g. 1.3).' },
-  ssl_verify_mode: { type: 'string', values: ['none', 'peer', 'force_peer'], deprecated: "Set 'ssl_client_authentication' instead.", doc: 'Deprecated: none/peer/force_peer = `ssl_client_authentication` none/optional/required.' },
 });
 
 type Options = OptionsOf<Omit<typeof COMMON_INPUT_OPTIONS, keyof typeof OPTIONS> & typeof OPTIONS>;

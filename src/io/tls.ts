@@ -29,6 +29,18 @@ export const TLS_OPTION_SPECS = {
 } as const;
 
 /**
+ * Declarations of the TLS options Logstash 8's server inputs (beats 6.x, http 3.x) still accept, deprecated
+ * (removed in Logstash 9). Read by withLegacyServerTls.
+ */
+export const LEGACY_SERVER_TLS_SPECS = {
+  ssl: { type: 'boolean', deprecated: "Use 'ssl_enabled' instead.", doc: 'Deprecated name of `ssl_enabled`.' },
+  ssl_verify_mode: { type: 'string', values: ['none', 'peer', 'force_peer'], deprecated: "Set 'ssl_client_authentication' instead.", doc: 'Deprecated: none/peer/force_peer = `ssl_client_authentication` none/optional/required.' },
+  cipher_suites: { type: 'array', deprecated: "Set 'ssl_cipher_suites' instead.", doc: 'Deprecated name of `ssl_cipher_suites`.' },
+  tls_min_version: { type: 'number', deprecated: "Set 'ssl_supported_protocols' instead.", doc: 'Deprecated: lowest TLS version (e.g. 1.2).' },
+  tls_max_version: { type: 'number', deprecated: "Set 'ssl_supported_protocols' instead.", doc: 'Deprecated: highest TLS version (e.g. 1.3).' },
+} as const;
+
+/**
  * The TLS options Logstash 8's beats and http inputs still accept, deprecated, as their current ones:
  * `ssl` is `ssl_enabled`; `ssl_verify_mode`/`verify_mode` none/peer/force_peer are `ssl_client_authentication`
  * none/optional/required; `cipher_suites` is `ssl_cipher_suites`; `tls_min_version`..`tls_max_version` are
