@@ -92,10 +92,17 @@ const JS = `'use strict';
   var explanation = $('explanation'), explanationBody = $('explanation-body');
   var names = { builtin: [], custom: [] };
   var active = -1, matches = [], tokenStart = -1;
+  // The library's names, once loaded for the ECS mode shown; a completion asked before they arrive (or
+  // after a failed load) waits for them instead of offering nothing.
+  var namesLoading = null, namesLoaded = false;
 
   function loadNames() {
-    fetch('/grok/api/patterns?ecs=' + encodeURIComponent(ecs.value)).then(function (r) { return r.json(); })
-      .then(function (j) { names.builtin = j.patterns || []; }).catch(function () { names.builtin = []; });
+    namesLoaded = false;
+    var loading = fetch('/grok/api/patterns?ecs=' + encodeURIComponent(ecs.value)).then(function (r) { return r.json(); })
+      .then(function (j) { if (namesLoading === loading) { names.builtin = j.patterns || []; namesLoaded = true; } })
+      .catch(function () { if (namesLoading === loading) namesLoading = null; });
+    namesLoading = loading;
+    return loading;
   }
   function customNames() {
     return custom.value.split('\\n').map(function (l) { var m = /^\\s*([A-Za-z0-9_]+)\\s+\\S/.exec(l); return m ? m[1] : null; }).filter(Boolean);
@@ -114,6 +121,7 @@ const JS = `'use strict';
     var upto = pattern.value.slice(0, pattern.selectionStart);
     var m = /%\\{([A-Za-z0-9_]*)$/.exec(upto);
     if (!m) return close();
+    if (!namesLoaded) (namesLoading || loadNames()).then(function () { if (namesLoaded && document.activeElement === pattern) suggest(); });
     tokenStart = upto.length - m[1].length;
     var prefix = m[1].toUpperCase();
     var all = customNames().concat(names.builtin);
