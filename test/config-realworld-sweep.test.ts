@@ -1,13 +1,47 @@
 // Real-world configs that Logstash 8 accepts and sluice used to refuse (found by running public
 // logstash.conf files through `sluice run -t` and a start): each case is the construct as those
 // configs write it, driven through the CLI.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, runCli } from './helpers/cli.js';
+import { FakeElasticsearch } from './helpers/fake-elasticsearch.js';
 
+const servers: FakeElasticsearch[] = [];
+afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.stop())); });
+async function fake(o: ConstructorParameters<typeof FakeElasticsearch>[0] = {}): Promise<FakeElasticsearch> {
+  const s = await new FakeElasticsearch(o).start();
+  servers.push(s);
+  return s;
+}
 const lines = (events: Record<string, unknown>[]): string => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+
+describe('elasticsearch output: document_type (deprecated in Logstash 8, not obsolete)', () => {
+  const out = (hosts: string): string => `input { stdin { codec => json_lines } } output { elasticsearch { hosts => ["${hosts}"] index => "app" document_type => "%{kind}" } }`;
+
+  it('passes -t with the deprecation warning Logstash gives', async () => {
+    const r = await runCli(['run', '-t', '-e', out('http://127.0.0.1:9200')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Configuration OK');
+    expect(r.stderr).toMatch(/warning\[SLC_DEPRECATED_OPTION\]: option `document_type` of output `elasticsearch` is deprecated: Document types are being deprecated in Elasticsearch 6\.0, and removed entirely in 7\.0\. You should avoid this feature/);
+  });
+
+  it('starts and indexes against Elasticsearch 8, without a _type (use_event_type? is false for 8)', async () => {
+    const es = await fake();
+    const r = await runCli(['run', '-e', out(es.url)], { input: lines([{ kind: 'access', message: 'a' }]) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(es.all('app').map((d) => d.message)).toEqual(['a']);
+    expect(es.ops[0]!.meta).toEqual({ _index: 'app' });
+  });
+
+  it('sends the sprintf\'d type as _type to Elasticsearch 7', async () => {
+    const es = await fake({ version: '7.17.9' });
+    const r = await runCli(['run', '-e', out(es.url)], { input: lines([{ kind: 'access', message: 'a' }]) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(es.ops[0]!.meta).toEqual({ _index: 'app', _type: 'access' });
+  });
+});
 
 describe('--path.data is where the config check looks for geoip\'s managed databases', () => {
   it('-t finds <path.data>/plugins/filters/geoip/GeoLite2-City.mmdb and GeoLite2-ASN.mmdb', async () => {
