@@ -36,6 +36,8 @@ export interface LoadSettings {
   fillDefaults?: boolean;
   /** Directory that relative paths are resolved against (default: process.cwd()). */
   cwd?: string;
+  /** `path.data`, where plugins keep state (e.g. geoip's managed databases) (default: data/ in the installation). */
+  dataDir?: string;
 }
 
 export interface LoadResult {
@@ -158,7 +160,7 @@ export async function loadPipeline(source: LoadSource, settings: LoadSettings): 
   };
   // Plugins judge their own options too; one whose options already failed validation is skipped.
   const rejected = new Set(plans.flatMap((p) => [...p.rejected]));
-  all.push(...await checkPlugins(plan, { ecs: settings.ecs, cwd: settings.cwd ?? process.cwd() }, rejected));
+  all.push(...await checkPlugins(plan, { ecs: settings.ecs, cwd: settings.cwd ?? process.cwd(), ...(settings.dataDir === undefined ? {} : { dataDir: settings.dataDir }) }, rejected));
   all = all.sort(byPosition(order));
   const result: LoadResult = { diagnostics: all, sources };
   if (!all.some((d) => d.severity === 'error')) result.plan = plan;

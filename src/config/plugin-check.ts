@@ -13,7 +13,7 @@ import { contextFor } from '../plugins/context.js';
 type Checked = Pick<PluginPlan, 'kind' | 'name' | 'definition' | 'options' | 'location'> & { id: string };
 
 /** Run every plugin's check, skipping plugins in `rejected` (their options already failed validation). */
-export async function checkPlugins(plan: PipelinePlan, settings: { ecs: EcsMode; cwd: string }, rejected: ReadonlySet<PluginPlan> = new Set()): Promise<Diagnostic[]> {
+export async function checkPlugins(plan: PipelinePlan, settings: { ecs: EcsMode; cwd: string; dataDir?: string }, rejected: ReadonlySet<PluginPlan> = new Set()): Promise<Diagnostic[]> {
   const targets: Checked[] = [];
   const addCodec = (owner: PluginPlan): void => {
     const codec = owner.options.codec as CodecPlan | undefined;

@@ -169,6 +169,7 @@ export class Agent {
       env: this.#o.env,
       fillDefaults: spec.fillDefaults,
       cwd: this.#o.cwd,
+      dataDir: this.dataDir,
     };
   }
 

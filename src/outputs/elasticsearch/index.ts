@@ -137,7 +137,11 @@ export default defineOutput({
     scripted_upsert: unsupported('scripted updates are not implemented'),
     version: unsupported('external versioning is not implemented'),
     version_type: unsupported('external versioning is not implemented'),
-    document_type: unsupported('mapping types are gone since Elasticsearch 8'),
+    document_type: {
+      type: 'string',
+      deprecated: 'Document types are being deprecated in Elasticsearch 6.0, and removed entirely in 7.0. You should avoid this feature',
+      doc: 'Deprecated: the mapping type (`_type`, sprintf allowed), sent only to Elasticsearch 7 and earlier; ignored by Elasticsearch 8.',
+    },
     parent: unsupported('parent/child via `parent` is gone since Elasticsearch 6'),
   },
   create(options, ctx) {
@@ -194,6 +198,7 @@ export default defineOutput({
     const indexOf = compileSprintf(indexText);
     const idOf = options.document_id !== undefined ? compileSprintf(options.document_id) : undefined;
     const routingOf = options.routing !== undefined ? compileSprintf(options.routing) : undefined;
+    const typeOf = options.document_type !== undefined ? compileSprintf(options.document_type) : undefined;
     const pipelineOf = options.pipeline !== undefined ? compileSprintf(options.pipeline) : undefined;
     const upsertOf = options.upsert !== undefined ? compileSprintf(options.upsert) : undefined;
     const retryOnConflict = options.retry_on_conflict ?? 1;
@@ -354,6 +359,8 @@ export default defineOutput({
       }
       if (idOf) { const id = idOf(event); if (id !== '') params._id = id; }
       if (routingOf) { const r = routingOf(event); if (r !== '') params.routing = r; }
+      // As Logstash's use_event_type?: the type goes to Elasticsearch 7 (and earlier) only; 8 has none.
+      if (typeOf && esMajor !== undefined && esMajor < 8) params._type = typeOf(event);
       if (pipelineOf) { const p = pipelineOf(event); if (p !== '') params.pipeline = p; }
       if (action === 'update') params.retry_on_conflict = retryOnConflict;
       const head = headLine(action, params);
@@ -495,5 +502,5 @@ for (const [name, why] of [
     'truststore', 'truststore_password', 'keystore', 'keystore_password'].map((n) => [n, 'JKS/PKCS#12 stores are Java formats; use the PEM options ssl_certificate_authorities, ssl_certificate and ssl_key'] as const),
   ...['script', 'script_lang', 'script_type', 'script_var_name', 'scripted_upsert'].map((n) => [n, 'scripted updates are not implemented'] as const),
   ['version', 'external versioning is not implemented'], ['version_type', 'external versioning is not implemented'],
-  ['document_type', 'mapping types are gone since Elasticsearch 8'], ['parent', 'parent/child via `parent` is gone since Elasticsearch 6'],
+  ['parent', 'parent/child via `parent` is gone since Elasticsearch 6'],
 ] as const) UNSUPPORTED.set(name, why);
