@@ -86,4 +86,13 @@ describe('sluice run -t with a ruby filter', () => {
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).toContain('You must either use an inline script with the "code" option or a script file using "path".');
   }, 60_000);
+
+  it("a config that requires 'resolv' starts; a lookup, with no sockets here, tags the event and keeps it", async () => {
+    const config = "input { stdin { codec => json } } filter { ruby { init => \"require 'resolv'\" code => \"event.set('name', Resolv.getname(event.get('ip')))\" } } output { stdout { codec => json_lines } }";
+    const r = await runCli(['run', '-e', config], { input: '{"ip":"192.0.2.1"}\n', timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const [e] = jsonLines(r.stdout);
+    expect(e).toMatchObject({ ip: '192.0.2.1', tags: ['_rubyexception'] });
+    expect(e!.name).toBeUndefined();
+  }, 60_000);
 });

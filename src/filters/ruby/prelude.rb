@@ -39,6 +39,14 @@ unless defined?(::Socket)
   end
   $LOADED_FEATURES << 'socket.rb'
 end
+# io/wait is a C extension the WASI build lacks; resolv (which configs require for reverse lookups) loads
+# it. With it marked loaded, `require 'resolv'` works; a lookup raises (no sockets) and the event is
+# tagged as any exception of `code` is.
+begin
+  require 'io/wait'
+rescue LoadError
+  $LOADED_FEATURES << 'io/wait.so'
+end
 
 # What Logstash has loaded anyway, available without a `require` as there.
 autoload :SecureRandom, 'securerandom'
