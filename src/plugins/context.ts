@@ -85,18 +85,26 @@ export async function createCodecByName(name: string, options: Record<string, un
   const def = await loadPlugin('codec', name);
   if (!def) throw new Error(`unknown codec "${name}"`);
   const opts = withDefaults(def, options, settings.cwd);
-  return nameCodec(await def.create(opts, contextFor('codec', name, name, opts, settings)), name);
+  return nameCodec(await def.create(opts, contextFor('codec', name, name, opts, settings)), name, opts);
 }
 
-const CODEC_NAMES = new WeakMap<CodecInstance, string>();
+const CODEC_NAMES = new WeakMap<CodecInstance, { name: string; options: Readonly<Record<string, unknown>> }>();
 
-/** Remember the name a codec instance was created from (the runtime calls this for every codec it creates). */
-export function nameCodec(codec: CodecInstance, name: string): CodecInstance {
-  CODEC_NAMES.set(codec, name);
+/**
+ * Remember the name and options a codec instance was created from (the runtime calls this for every codec
+ * it creates).
+ */
+export function nameCodec(codec: CodecInstance, name: string, options: Readonly<Record<string, unknown>> = {}): CodecInstance {
+  CODEC_NAMES.set(codec, { name, options });
   return codec;
 }
 
 /** The name a codec was configured by (`plain`, `json`), for inputs that report it (the beats input's codec tag). */
 export function codecNameOf(codec: CodecInstance): string | undefined {
-  return CODEC_NAMES.get(codec);
+  return CODEC_NAMES.get(codec)?.name;
+}
+
+/** The options a codec was created with (for outputs that treat a codec differently by them). */
+export function codecOptionsOf(codec: CodecInstance): Readonly<Record<string, unknown>> | undefined {
+  return CODEC_NAMES.get(codec)?.options;
 }

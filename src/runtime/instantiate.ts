@@ -13,7 +13,7 @@ export { createCodecByName, withDefaults, type RuntimeSettings } from '../plugin
 
 export async function createCodec(plan: CodecPlan, settings: RuntimeSettings): Promise<CodecInstance> {
   const def = plan.definition as PluginDefinition<'codec'>;
-  return nameCodec(await def.create(plan.options, contextFor('codec', plan.name, plan.name, plan.options, settings)), plan.name);
+  return nameCodec(await def.create(plan.options, contextFor('codec', plan.name, plan.name, plan.options, settings)), plan.name, plan.options);
 }
 
 /** The plugin's options with `codec` created: the planned codec, else the plugin's declared default. */
