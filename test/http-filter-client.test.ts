@@ -6,6 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Hash } from '../src/event/values.js';
 import http from '../src/filters/http.js';
+import { waitFor } from './helpers/cli.js';
 import { filterHarness } from './helpers/filter-run.js';
 import { answer, startResponder, type HttpResponder } from './helpers/http-responder.js';
 
@@ -133,19 +134,58 @@ describe('retries of broken connections (StandardHttpRequestRetryHandler)', () =
 
 describe('connection pool', () => {
   it('pool_max_per_route bounds the requests in flight to one host', async () => {
-    let inFlight = 0;
     let most = 0;
     const held: (() => void)[] = [];
+    // Hold each answer until two requests are waiting, then answer both: with the limit at 2 that happens for
+    // every pair, and a third request in flight would show in `most`.
     srv.respond = (_req, res) => {
-      inFlight++; most = Math.max(most, inFlight);
-      held.push(() => { inFlight--; res.end('ok'); });
-      // Answer one request each time another arrives or nothing else can come.
-      setImmediate(() => held.shift()?.());
+      held.push(() => res.end('ok'));
+      most = Math.max(most, held.length);
+      if (held.length === 2) for (const release of held.splice(0)) release();
     };
     const { events } = await run({ url: `${srv.base}/`, pool_max_per_route: 2 }, Array.from({ length: 12 }, (_, i) => ({ message: `m${i}` })));
     expect(events.every((e) => e.get('b') === 'ok')).toBe(true);
     expect(srv.requests).toHaveLength(12);
-    expect(most).toBeLessThanOrEqual(2);
+    expect(most).toBe(2);
+  });
+
+  it('pool_max bounds the requests in flight to all hosts', async () => {
+    let most = 0;
+    const held: (() => void)[] = [];
+    const respond = (_req: unknown, res: { end(body: string): void }) => {
+      held.push(() => res.end('ok'));
+      most = Math.max(most, held.length);
+      if (held.length === 3) for (const release of held.splice(0)) release();
+    };
+    const other = await startResponder(respond);
+    srv.respond = respond;
+    try {
+      // Two routes (two servers), 6 events each.
+      const events = Array.from({ length: 12 }, (_, i) => ({ message: `m${i}`, port: i % 2 ? srv.port : other.port }));
+      const out = await run({ url: 'http://127.0.0.1:%{port}/', pool_max: 3, pool_max_per_route: 25 }, events);
+      expect(out.events.every((e) => e.get('b') === 'ok')).toBe(true);
+      expect(most).toBe(3);
+      expect(other.requests.length).toBeGreaterThan(0);
+    } finally { await other.close(); }
+  });
+});
+
+describe('request_timeout (waiting for a pooled connection)', () => {
+  it('a request that cannot get a connection within request_timeout fails; the one holding it succeeds', async () => {
+    let release: (() => void) | undefined;
+    srv.respond = (_req, res) => { release = () => res.end('slow'); };
+    const h = await filterHarness(http, { url: `${srv.base}/`, target_body: '[b]', pool_max_per_route: 1, request_timeout: 0.05 }, { ecs: 'disabled' });
+    try {
+      const first = h.run({ message: 'first' });
+      const [second] = await h.run({ message: 'second' });
+      // The server still holds the first request's answer: the second waited for the only connection.
+      expect(second!.get('tags')).toEqual(['_httprequestfailure']);
+      expect(h.ctx.logs.some((l) => String(l.data?.client_error).includes('Timeout waiting for connection from pool'))).toBe(true);
+      await waitFor(() => release !== undefined, 10_000, 'the first request at the server');
+      release!();
+      expect((await first)[0]!.get('b')).toBe('slow');
+      expect(srv.requests).toHaveLength(1);
+    } finally { await h.instance.close?.(); }
   });
 });
 
