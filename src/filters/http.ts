@@ -166,9 +166,13 @@ class PoolTimeoutError extends Error {}
 
 /** Counted slots; a waiter gives up after `timeoutMs` (0: waits for ever), as a pool lease does. */
 class Slots {
+  readonly #size: number;
   #free: number;
   readonly #waiting: Array<{ grant: () => void }> = [];
-  constructor(size: number) { this.#free = Math.max(1, Math.floor(size)); }
+  constructor(size: number) { this.#size = Math.max(1, Math.floor(size)); this.#free = this.#size; }
+
+  /** Nothing holds or waits for a slot. */
+  get idle(): boolean { return this.#free === this.#size; }
 
   acquire(timeoutMs: number): Promise<void> {
     if (this.#free > 0) { this.#free--; return Promise.resolve(); }
@@ -401,7 +405,11 @@ export default defineFilter({
           const none = verb === 'HEAD' || res.statusCode < 200 || res.statusCode === 204 || res.statusCode === 205 || res.statusCode === 304;
           return { code: res.statusCode, headers: resHeaders, body: none ? undefined : bytes };
         } finally { total.release(); }
-      } finally { route.release(); }
+      } finally {
+        route.release();
+        // Hosts come from sprintf'd URLs: forget a route nobody uses, so their number stays bounded.
+        if (route.idle) routes.delete(origin);
+      }
     };
 
     const withRetries = async (url: string, verb: Dispatcher.HttpMethod, headers: Headers, body: string | undefined): Promise<Answer> => {
