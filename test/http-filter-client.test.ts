@@ -1,11 +1,12 @@
 // The http filter's client as Manticore (Apache HttpClient 4.5) behaves, checked against real servers on
 // 127.0.0.1: query strings, basic auth, redirects, retries of broken connections, pool limits, charsets, empty
-// and blank bodies, bodies that cannot be sent, and a plain HTTP proxy.
+// and blank bodies, bodies that cannot be sent, cookies, and a plain HTTP proxy.
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Hash } from '../src/event/values.js';
-import http from '../src/filters/http.js';
+import http from '../src/filters/http/index.js';
+import { CookieJar } from '../src/filters/http/cookies.js';
 import { waitFor } from './helpers/cli.js';
 import { filterHarness } from './helpers/filter-run.js';
 import { answer, startResponder, type HttpResponder } from './helpers/http-responder.js';
@@ -233,6 +234,43 @@ describe('request bodies', () => {
     await run({ url: `${srv.base}/`, verb: 'DELETE', body: 'gone', keepalive: false });
     expect(srv.requests[0]!.body).toBe('gone');
     expect(srv.requests[0]!.headers.connection).toBe('close');
+  });
+});
+
+describe('cookies (one store per filter, as Manticore\'s client)', () => {
+  it('sends back the cookies a service set, to later events too; not with cookies => false', async () => {
+    srv.respond = (req, res) => {
+      if (req.url === '/login') { res.setHeader('Set-Cookie', ['session=abc; Path=/', 'other=1; Path=/private']); res.statusCode = 302; res.setHeader('Location', '/home'); }
+      res.end('ok');
+    };
+    const h = await filterHarness(http, { url: `${srv.base}%{message}`, target_body: '[b]' }, { ecs: 'disabled' });
+    try {
+      await h.run({ message: '/login' });
+      await h.run({ message: '/api' });
+      await h.run({ message: '/private/x' });
+    } finally { await h.instance.close?.(); }
+    expect(srv.requests.map((r) => [r.url, r.headers.cookie])).toEqual([
+      ['/login', undefined], ['/home', 'session=abc'], ['/api', 'session=abc'], ['/private/x', 'other=1; session=abc'],
+    ]);
+    srv.requests.length = 0;
+    await run({ url: `${srv.base}/login`, cookies: false });
+    expect(srv.requests.map((r) => r.headers.cookie)).toEqual([undefined, undefined]);
+  });
+
+  it('follows RFC 6265 for domain, path, expiry and Secure', () => {
+    const jar = new CookieJar();
+    const at = (u: string) => new URL(u);
+    jar.store(at('http://www.example.com/a/b'), ['dir=1', 'wide=2; Domain=.example.com; Path=/', 'foreign=3; Domain=other.com', 'sec=4; Secure; Path=/']);
+    expect(jar.header(at('http://www.example.com/a/c'))).toBe('dir=1; wide=2');
+    expect(jar.header(at('http://www.example.com/other'))).toBe('wide=2');
+    expect(jar.header(at('http://api.example.com/'))).toBe('wide=2');
+    expect(jar.header(at('https://www.example.com/'))).toBe('wide=2; sec=4');
+    expect(jar.header(at('http://other.com/'))).toBeUndefined();
+    jar.store(at('http://www.example.com/'), 'wide=gone; Domain=example.com; Path=/; Max-Age=0');
+    expect(jar.header(at('http://api.example.com/'))).toBeUndefined();
+    jar.store(at('http://www.example.com/'), 'soon=1; Max-Age=60', 1_000);
+    expect(jar.header(at('http://www.example.com/'), 2_000)).toBe('soon=1');
+    expect(jar.header(at('http://www.example.com/'), 61_001)).toBeUndefined();
   });
 });
 

@@ -17,7 +17,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../src/config/load.js';
 import type { Hash } from '../src/event/values.js';
-import http from '../src/filters/http.js';
+import http from '../src/filters/http/index.js';
 import type { EcsMode } from '../src/plugins/options.js';
 import { filterHarness } from './helpers/filter-run.js';
 import { answer, startResponder, type HttpResponder } from './helpers/http-responder.js';

@@ -21,18 +21,20 @@
  * The client follows Manticore's behaviour: redirects of GET/HEAD (301, 302, 307, 308) and 303 for any
  * verb, at most 5; failed connections (not refused, unknown host, timeout or TLS errors) retried
  * `automatic_retries` times for idempotent verbs (all with `retry_non_idempotent`); `request_timeout` is
- * how long a request waits for a free connection of the pool (`pool_max`, `pool_max_per_route`).
+ * how long a request waits for a free connection of the pool (`pool_max`, `pool_max_per_route`); cookies the
+ * services set are kept and sent back (`cookies`, ./cookies.ts).
  */
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 import type { ConnectionOptions } from 'node:tls';
-import type { Event } from '../event/event.js';
-import { parseJson } from '../event/json.js';
-import { toS } from '../event/ruby.js';
-import { compileSprintf } from '../event/sprintf.js';
-import { isHash, LsFloat, stringifyValue, type Value } from '../event/values.js';
-import { defineFilter, PluginConfigError } from '../plugins/api.js';
-import type { ConfigValue } from '../plugins/options.js';
-import { secretValue, tlsSettings, TlsConfigError } from '../io/tls.js';
+import type { Event } from '../../event/event.js';
+import { parseJson } from '../../event/json.js';
+import { toS } from '../../event/ruby.js';
+import { compileSprintf } from '../../event/sprintf.js';
+import { isHash, LsFloat, stringifyValue, type Value } from '../../event/values.js';
+import { defineFilter, PluginConfigError } from '../../plugins/api.js';
+import type { ConfigValue } from '../../plugins/options.js';
+import { secretValue, tlsSettings, TlsConfigError } from '../../io/tls.js';
+import { CookieJar } from './cookies.js';
 
 const VERBS = ['GET', 'HEAD', 'PATCH', 'DELETE', 'POST', 'PUT'] as const;
 /** StandardHttpRequestRetryHandler's idempotent methods (of those the filter can send). */
@@ -294,7 +296,7 @@ export default defineFilter({
     ssl_truststore_path: unsupported('JKS/PKCS#12 stores are Java formats; use ssl_certificate_authorities (PEM)'),
     ssl_truststore_password: unsupported('JKS/PKCS#12 stores are Java formats'),
     ssl_truststore_type: unsupported('JKS/PKCS#12 stores are Java formats'),
-    cookies: { type: 'boolean', default: true, doc: 'Accepted for compatibility: sluice keeps no cookies between requests.' },
+    cookies: { type: 'boolean', default: true, doc: 'Keep cookies the services set and send them back (in memory, shared by all events of this filter), as a browser would.' },
     proxy: { type: 'any', doc: 'HTTP proxy: `http://proxy:3128`, `{host => … port => … scheme => … user => … password => …}` or `{url => … user => … password => …}`.' },
     user: { type: 'string', doc: 'User for HTTP basic authentication (sent with every request; needs `password`).' },
     password: { type: 'password', doc: 'Password for HTTP basic authentication.' },
@@ -385,6 +387,7 @@ export default defineFilter({
     }
     const failures = ctx.metrics.counter('failures');
     const logger = ctx.logger;
+    const jar = o.cookies ? new CookieJar() : undefined;
 
     interface Answer { code: number; headers: Headers; body: Buffer | undefined }
 
@@ -432,8 +435,16 @@ export default defineFilter({
       const seen = new Set<string>();
       for (let hops = 0; ; hops++) {
         const sameOrigin = new URL(current).origin === first.origin;
-        const h: Headers = auth && sameOrigin && !Object.keys(headers).some((k) => k.toLowerCase() === 'authorization') ? { ...headers, authorization: auth } : headers;
+        let h: Headers = auth && sameOrigin && !Object.keys(headers).some((k) => k.toLowerCase() === 'authorization') ? { ...headers, authorization: auth } : headers;
+        const at = new URL(current);
+        const cookie = jar?.header(at);
+        if (cookie !== undefined) {
+          // Apache's RequestAddCookies adds its own Cookie header next to any the config sets.
+          const mine = h.cookie;
+          h = { ...h, cookie: mine === undefined ? cookie : [...(Array.isArray(mine) ? mine : [mine]), cookie] };
+        }
         const answer = await withRetries(current, verb, h, payload);
+        jar?.store(at, answer.headers['set-cookie']);
         if (!o.follow_redirects) return answer;
         const location = firstHeader(answer.headers, 'location');
         const { code } = answer;
