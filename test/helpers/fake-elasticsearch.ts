@@ -9,7 +9,8 @@
  * `mapper_parsing_exception`. `create` of an existing id fails with 409 `version_conflict_engine_exception`;
  * `update` of a missing document 404 `document_missing_exception` unless upserted; `delete` of a missing one
  * is a 404 `not_found` result. Tests can script whole-request failures (429, 503), per-item failures
- * (`itemStatus`), basic auth, TLS, and stop/restart the server on the same port.
+ * (`itemStatus`), basic auth, TLS, and stop/restart the server on the same port. With
+ * `distribution: 'opensearch'` it answers like OpenSearch 2.x instead.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -31,6 +32,13 @@ export interface FakeEsOptions {
   itemStatus?: (op: BulkOp, attempt: number) => number | undefined;
   port?: number;
   version?: string;
+  /**
+   * `opensearch`: answer `GET /` as OpenSearch does (`version.distribution: "opensearch"`, number 2.x by
+   * default, the OpenSearch tagline) and send no `X-Elastic-Product` header.
+   */
+  distribution?: 'elasticsearch' | 'opensearch';
+  /** Answer `GET /` with 404 (Amazon OpenSearch Serverless has no such endpoint). */
+  noRootInfo?: boolean;
 }
 
 export interface BulkRequestLog { bytes: number; gzip: boolean; items: number; status: number; headers: http.IncomingHttpHeaders; path: string }
@@ -93,7 +101,8 @@ export class FakeElasticsearch {
 
   #json(res: http.ServerResponse, status: number, body: unknown): void {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch', 'content-length': Buffer.byteLength(text) });
+    const product = this.options.distribution === 'opensearch' ? {} : { 'x-elastic-product': 'Elasticsearch' };
+    res.writeHead(status, { 'content-type': 'application/json', ...product, 'content-length': Buffer.byteLength(text) });
     res.end(text);
   }
 
@@ -120,6 +129,14 @@ export class FakeElasticsearch {
     if (!this.#authorized(req)) {
       res.setHeader('www-authenticate', 'Basic realm="security" charset="UTF-8"');
       this.#json(res, 401, { error: { root_cause: [{ type: 'security_exception', reason: 'missing authentication credentials for REST request [/]' }], type: 'security_exception', reason: 'missing authentication credentials for REST request [/]' }, status: 401 });
+      return;
+    }
+    if (path === '/' && req.method === 'GET' && this.options.noRootInfo) {
+      this.#json(res, 404, { error: 'no handler', status: 404 });
+      return;
+    }
+    if (path === '/' && (req.method === 'GET' || req.method === 'HEAD') && this.options.distribution === 'opensearch') {
+      this.#json(res, 200, { name: 'fake-os', cluster_name: 'fake', cluster_uuid: 'abc', version: { distribution: 'opensearch', number: this.options.version ?? '2.11.1', build_type: 'tar', build_hash: '0000000', build_date: '2023-11-29T21:43:10.135035992Z', build_snapshot: false, lucene_version: '9.7.0', minimum_wire_compatibility_version: '7.10.0', minimum_index_compatibility_version: '7.0.0' }, tagline: 'The OpenSearch Project: https://opensearch.org/' });
       return;
     }
     if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {

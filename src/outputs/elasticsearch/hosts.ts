@@ -72,6 +72,8 @@ export interface HostPoolOptions {
   healthcheckPath: string | undefined;
   logger: Logger;
   label: string;
+  /** How the health-check log line names the server (`ES`, `OpenSearch`). */
+  product?: string;
 }
 
 interface Host { url: HostUrl; pool: Pool; alive: boolean; timer?: NodeJS.Timeout; checking: boolean }
@@ -157,7 +159,7 @@ export class HostPool {
       const res = await this.#send(host, 'HEAD', this.#o.healthcheckPath ?? '/', undefined, {});
       if (res.status >= 200 && res.status < 300) {
         host.alive = true;
-        this.#o.logger.warn(`${this.#o.label}: Restored connection to ES instance`, { url: `${host.url.origin}${host.url.prefix}` });
+        this.#o.logger.warn(`${this.#o.label}: Restored connection to ${this.#o.product ?? 'ES'} instance`, { url: `${host.url.origin}${host.url.prefix}` });
         this.onAlive?.(host.url);
         return;
       }

@@ -16,22 +16,15 @@
  *   Per item: 200/201 written; 409 logged, counted and dropped; 400/404 (and `dlq_custom_codes`) rejected
  *   for good (to the dead letter queue when enabled); anything else (429, 5xx) retried alone.
  */
-import { promisify } from 'node:util';
-import { gzip as gzipCb } from 'node:zlib';
 import { compileSprintf, isTemplate, type Formatter } from '../../event/sprintf.js';
 import type { Event } from '../../event/event.js';
 import { isHash, stringifyValue, type Hash } from '../../event/values.js';
-import { defineOutput, PluginConfigError, type DeliveryReport, type Rejection } from '../../plugins/api.js';
+import { defineOutput, PluginConfigError } from '../../plugins/api.js';
 import { secretValue, tlsSettings, TlsConfigError } from '../../io/tls.js';
-import { cloudIdHost, ConnectionError, HostConfigError, HostPool, parseHost, type HostUrl } from './hosts.js';
+import { cloudIdHost, HostConfigError, HostPool, parseHost, type HostUrl } from './hosts.js';
+import { actionLines, bulkMetrics, bulkWriter, CONFLICT, DLQ_CODES, headLines, SUCCESS, VALID_ACTIONS } from './bulk.js';
 import { defaultTemplate } from './template.js';
 
-const gzip = promisify(gzipCb);
-
-const VALID_ACTIONS = new Set(['index', 'create', 'update', 'delete']);
-const SUCCESS = new Set([200, 201]);
-const CONFLICT = 409;
-const DLQ_CODES = [400, 404];
 const TARGET_BULK_BYTES = 20 * 1024 * 1024;
 const DS_IDENTIFIER_BAD = /[\\/*?"<>| ,#:]/;
 
@@ -50,8 +43,6 @@ const DS_COMPATIBLE = new Set([
 
 const UNSUPPORTED = new Map<string, string>();
 const unsupported = (why: string) => ({ type: 'any', doc: `Not supported by sluice: ${why}.` } as const);
-
-interface Action { event: number; line: string; bytes: number }
 
 export default defineOutput({
   name: 'elasticsearch',
@@ -265,17 +256,8 @@ export default defineOutput({
       connections: Math.max(1, Math.min(options.pool_max_per_route, options.pool_max)),
       resurrectMs: options.resurrect_delay * 1000, healthcheckPath: options.healthcheck_path, logger: ctx.logger, label,
     });
-    const targetBytes = Math.max(1, options.target_bulk_bytes);
 
-    const metrics = {
-      successes: ctx.metrics.counter('documents.successes'),
-      conflicts: ctx.metrics.counter('documents.non_retryable_failures'),
-      dlq: ctx.metrics.counter('documents.dlq_routed'),
-      retryable: ctx.metrics.counter('documents.retryable_failures'),
-      bulkErrors: ctx.metrics.counter('bulk_requests.failures'),
-      bulkOk: ctx.metrics.counter('bulk_requests.successes'),
-      withErrors: ctx.metrics.counter('bulk_requests.with_errors'),
-    };
+    const metrics = bulkMetrics(ctx.metrics);
 
     // ---- start-up against the cluster: version, template (done once a host answers) ----
     let esMajor: number | undefined;
@@ -363,137 +345,21 @@ export default defineOutput({
       if (typeOf && esMajor !== undefined && esMajor < 8) params._type = typeOf(event);
       if (pipelineOf) { const p = pipelineOf(event); if (p !== '') params.pipeline = p; }
       if (action === 'update') params.retry_on_conflict = retryOnConflict;
-      const head = headLine(action, params);
-      if (action === 'delete') return { line: head };
-      const doc = source(event, ds);
-      if (action === 'update') {
-        let body = `{"doc":${doc}`;
-        if (options.doc_as_upsert) body += ',"doc_as_upsert":true';
-        else if (upsertOf) {
-          const u = upsertOf(event);
-          if (u !== '') {
-            try { body += `,"upsert":${JSON.stringify(JSON.parse(u))}`; } catch { return { reason: `upsert is not valid JSON: ${u.slice(0, 200)}` }; }
-          }
-        }
-        return { line: `${head}${body}}\n` };
-      }
-      return { line: `${head}${doc}\n` };
+      return actionLines(headLine(action, params), action, () => source(event, ds), { docAsUpsert: options.doc_as_upsert ?? false, upsert: action === 'update' && upsertOf ? upsertOf(event) : undefined });
     };
 
-    // The action line is the same for every event when nothing in it varies: made once per index name.
-    const headCache = new Map<string, string>();
-    const headLine = (action: string, params: Record<string, unknown>): string => {
-      const keys = Object.keys(params);
-      if (keys.length === 1 && typeof params._index === 'string') {
-        const key = `${action}\u0000${params._index}`;
-        let h = headCache.get(key);
-        if (h === undefined) {
-          h = `{${JSON.stringify(action)}:${JSON.stringify(params)}}\n`;
-          if (headCache.size > 1000) headCache.clear();
-          headCache.set(key, h);
-        }
-        return h;
-      }
-      return `{${JSON.stringify(action)}:${JSON.stringify(params)}}\n`;
-    };
-
-    const send = async (actions: Action[], signal: AbortSignal): Promise<{ status: number; items?: unknown[]; error?: string }> => {
-      const text = actions.length === 1 ? actions[0]!.line : actions.map((a) => a.line).join('');
-      let body: Buffer | string = text;
-      const extra: Record<string, string> = {};
-      if (level > 0) { body = await gzip(text, { level }); extra['content-encoding'] = 'gzip'; }
-      const res = await pool.request('POST', bulkPath, body, extra, signal);
-      if (res.status !== 200) return { status: res.status, error: res.body.toString('utf8').slice(0, 500) };
-      let parsed: { errors?: boolean; items?: unknown[] };
-      try { parsed = JSON.parse(res.body.toString('utf8')) as typeof parsed; } catch { return { status: 200, error: 'bulk response is not JSON' }; }
-      if (!parsed.errors) return { status: 200 };
-      return { status: 200, items: parsed.items ?? [] };
-    };
+    const headLine = headLines();
 
     return {
       retryPolicy: { initialMs: options.retry_initial_interval * 1000, maxMs: options.retry_max_interval * 1000 },
-      async receive(events, { signal }) {
-        await ensureSetup();
-        const rejected: Rejection[] = [];
-        const retry: number[] = [];
-        const dropped: number[] = [];
-        // Bulk requests of at most targetBytes (an action bigger than that alone in its own request).
-        const requests: Action[][] = [];
-        let current: Action[] = [];
-        let size = 0;
-        for (let i = 0; i < events.length; i++) {
-          const a = toAction(events[i]!);
-          if ('reason' in a) { rejected.push({ index: i, reason: a.reason }); ctx.logger.warn(`${label}: Could not index event to Elasticsearch: ${a.reason}`); continue; }
-          const bytes = Buffer.byteLength(a.line);
-          if (current.length > 0 && size + bytes > targetBytes) { requests.push(current); current = []; size = 0; }
-          current.push({ event: i, line: a.line, bytes });
-          size += bytes;
-        }
-        if (current.length > 0) requests.push(current);
-        let connectionFailure: string | undefined;
-        for (const req of requests) {
-          if (connectionFailure !== undefined) { for (const a of req) retry.push(a.event); continue; }
-          let result;
-          try {
-            result = await send(req, signal);
-          } catch (err) {
-            if (!(err instanceof ConnectionError) && !signal.aborted) ctx.logger.error(`${label}: bulk request failed`, { error: err instanceof Error ? err.message : String(err) });
-            connectionFailure = err instanceof Error ? err.message : String(err);
-            ctx.logger.error(`${label}: Attempted to send a bulk request but Elasticsearch appears to be unreachable or down`, { error: connectionFailure, events: req.length });
-            metrics.bulkErrors.inc();
-            for (const a of req) retry.push(a.event);
-            continue;
-          }
-          if (result.status !== 200) {
-            metrics.bulkErrors.inc();
-            if (result.status === 429) ctx.logger.debug(`${label}: Encountered a retryable error (will retry with exponential backoff)`, { code: 429 });
-            else ctx.logger.error(`${label}: Encountered a retryable error (will retry with exponential backoff)`, { code: result.status, response_body: result.error });
-            for (const a of req) retry.push(a.event);
-            continue;
-          }
-          metrics.bulkOk.inc();
-          if (!result.items) { metrics.successes.inc(req.length); continue; }
-          metrics.withErrors.inc();
-          for (let k = 0; k < req.length; k++) {
-            const a = req[k]!;
-            const item = result.items[k];
-            const props = isRecord(item) ? Object.values(item)[0] : undefined;
-            const status = isRecord(props) && typeof props.status === 'number' ? props.status : undefined;
-            const error = isRecord(props) ? props.error : undefined;
-            const type = isRecord(error) && typeof error.type === 'string' ? error.type : undefined;
-            const loggable = !type || !silenced.has(type);
-            if (status !== undefined && SUCCESS.has(status)) { metrics.successes.inc(); continue; }
-            if (status === CONFLICT) {
-              metrics.conflicts.inc();
-              dropped.push(a.event);
-              if (loggable) ctx.logger.warn(`${label}: Failed action`, { status, action: a.line.slice(0, a.line.indexOf('\n')), error: JSON.stringify(error) });
-              continue;
-            }
-            if (status !== undefined && dlqCodes.has(status)) {
-              metrics.dlq.inc();
-              rejected.push({ index: a.event, reason: `Could not index event to Elasticsearch. status: ${status}, action: ${a.line.slice(0, a.line.indexOf('\n'))}, response: ${JSON.stringify(item)}` });
-              continue;
-            }
-            metrics.retryable.inc();
-            if (loggable) ctx.logger.info(`${label}: Retrying failed action`, { status: status ?? 'missing', error: JSON.stringify(error) });
-            retry.push(a.event);
-          }
-        }
-        const report: DeliveryReport = {
-          ...(retry.length > 0 ? { retry } : {}),
-          ...(rejected.length > 0 ? { rejected } : {}),
-          ...(dropped.length > 0 ? { dropped } : {}),
-        };
-        return report;
-      },
+      receive: bulkWriter({
+        pool, label, product: 'Elasticsearch', logger: ctx.logger, metrics, targetBytes: options.target_bulk_bytes, level, bulkPath,
+        dlqCodes, silenced, toAction, ensureSetup,
+      }),
       async close() { await pool.close(); },
     };
   },
 });
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 for (const [name, why] of [
   ...['ilm_rollover_alias', 'ilm_pattern', 'ilm_policy'].map((n) => [n, 'index lifecycle management is not implemented'] as const),
