@@ -345,8 +345,9 @@ export default defineFilter({
       const idn = idnToAscii(name);
       if (isRubyAddress(idn)) return idn;
       for (const h of hosts) { const a = h.name2addr.get(idn); if (a && a.length > 0) return a[0]; }
+      if (!dns) return undefined;
       lookups.inc();
-      return dns?.address(idn);
+      return dns.address(idn);
     };
     const getname = async (address: string): Promise<string | undefined> => {
       let name: string | undefined;
