@@ -1,21 +1,15 @@
 // Real-world configs that Logstash 8 accepts and sluice used to refuse (found by running public
 // logstash.conf files through `sluice run -t` and a start): each case is the construct as those
 // configs write it, driven through the CLI.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, runCli } from './helpers/cli.js';
-import { FakeElasticsearch } from './helpers/fake-elasticsearch.js';
+import { fakeElasticsearchPerTest, jsonLinesInput } from './helpers/fake-elasticsearch.js';
 
-const servers: FakeElasticsearch[] = [];
-afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.stop())); });
-async function fake(o: ConstructorParameters<typeof FakeElasticsearch>[0] = {}): Promise<FakeElasticsearch> {
-  const s = await new FakeElasticsearch(o).start();
-  servers.push(s);
-  return s;
-}
-const lines = (events: Record<string, unknown>[]): string => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+const fake = fakeElasticsearchPerTest();
+const lines = jsonLinesInput;
 
 describe('elasticsearch output: document_type (deprecated in Logstash 8, not obsolete)', () => {
   const out = (hosts: string): string => `input { stdin { codec => json_lines } } output { elasticsearch { hosts => ["${hosts}"] index => "app" document_type => "%{kind}" } }`;

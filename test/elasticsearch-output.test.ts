@@ -5,22 +5,16 @@
  * 200/201 ok, 409 dropped, 400/404 + dlq_custom_codes to the DLQ, everything else retried), and
  * data_stream_support.rb (auto resolution, `logs-generic-default`, field sync).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, startCli, waitFor, jsonLines } from './helpers/cli.js';
-import { FakeElasticsearch } from './helpers/fake-elasticsearch.js';
+import { fakeElasticsearchPerTest, jsonLinesInput } from './helpers/fake-elasticsearch.js';
 
-const servers: FakeElasticsearch[] = [];
-afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.stop())); });
-async function fake(o: ConstructorParameters<typeof FakeElasticsearch>[0] = {}): Promise<FakeElasticsearch> {
-  const s = await new FakeElasticsearch(o).start();
-  servers.push(s);
-  return s;
-}
-const lines = (events: Record<string, unknown>[]): string => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+const fake = fakeElasticsearchPerTest();
+const lines = jsonLinesInput;
 const conf = (out: string): string => `input { stdin { codec => json_lines } } output { elasticsearch { ${out} } }`;
 
 describe('elasticsearch output', () => {

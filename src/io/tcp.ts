@@ -128,3 +128,29 @@ export class TcpListener {
     while (this.#handlers.size > 0) await Promise.all([...this.#handlers]);
   }
 }
+
+/**
+ * Connect to `host:port` (TLS when `tls` is given, with SNI for host names), resolving once the
+ * connection (or handshake) is made. Errors after that destroy the socket (a writer then sees it closed);
+ * what the peer sends is read and dropped so it cannot stall the connection.
+ */
+export function connectClient(host: string, port: number, tlsOptions: tls.ConnectionOptions | undefined, onError?: (err: Error) => void): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = tlsOptions
+      ? tls.connect({ host, port, ...tlsOptions, ...(net.isIP(host) ? {} : { servername: host }) })
+      : net.connect({ host, port });
+    const failed = (err: Error): void => { s.destroy(); reject(err); };
+    s.once('error', failed);
+    s.once(tlsOptions ? 'secureConnect' : 'connect', () => {
+      s.off('error', failed);
+      s.on('error', (err) => { onError?.(err); s.destroy(); });
+      s.on('data', () => undefined);
+      resolve(s);
+    });
+  });
+}
+
+/** End a client socket politely, waiting at most two seconds for the peer. */
+export async function endClient(s: net.Socket | undefined): Promise<void> {
+  if (s && !s.destroyed) await new Promise<void>((r) => { s.end(() => r()); setTimeout(r, 2000).unref(); });
+}

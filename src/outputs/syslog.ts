@@ -12,12 +12,13 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { compileSprintf } from '../event/sprintf.js';
 import type { Event } from '../event/event.js';
 import { defineOutput, PluginConfigError, type CodecInstance } from '../plugins/api.js';
 import { TlsConfigError, tlsSettings } from '../io/tls.js';
 import { codecNameOf, codecOptionsOf } from '../plugins/context.js';
+import { connectClient, endClient } from '../io/tcp.js';
 import { writeWithBackpressure } from './_write.js';
 
 const FACILITY_LABELS = [
@@ -129,20 +130,8 @@ export default defineOutput({
       }
     }
     let socket: net.Socket | undefined;
-    const connect = (): Promise<net.Socket> => new Promise((resolve, reject) => {
-      const s = clientTls
-        ? tls.connect({ host: options.host, port: options.port, ...clientTls, ...(net.isIP(options.host) ? {} : { servername: options.host }) })
-        : net.connect({ host: options.host, port: options.port });
-      const onError = (err: Error): void => { s.destroy(); reject(err); };
-      s.once('error', onError);
-      s.once(clientTls ? 'secureConnect' : 'connect', () => {
-        s.off('error', onError);
-        s.on('error', () => s.destroy());
-        s.once('close', () => { if (socket === s) socket = undefined; });
-        s.on('data', () => undefined);
-        resolve(s);
-      });
-    });
+    const connect = (): Promise<net.Socket> => connectClient(options.host, options.port, clientTls)
+      .then((s) => { s.once('close', () => { if (socket === s) socket = undefined; }); return s; });
     return {
       // Logstash reconnects every reconnect_interval and resends: the batch is retried at that pace.
       retryPolicy: { initialMs: options.reconnect_interval * 1000, maxMs: options.reconnect_interval * 1000 },
@@ -161,7 +150,7 @@ export default defineOutput({
       async close() {
         const s = socket;
         socket = undefined;
-        if (s && !s.destroyed) await new Promise<void>((r) => { s.end(() => r()); setTimeout(r, 2000).unref(); });
+        await endClient(s);
       },
     };
   },

@@ -6,10 +6,9 @@
  * connected the events go nowhere, as in Logstash). TLS with the `ssl_*` options of Logstash's tcp output.
  */
 import net from 'node:net';
-import tls from 'node:tls';
 import { defineOutput, PluginConfigError } from '../plugins/api.js';
 import { TLS_OPTION_SPECS, TlsConfigError, tlsSettings } from '../io/tls.js';
-import { TcpListener } from '../io/tcp.js';
+import { connectClient, endClient, TcpListener } from '../io/tcp.js';
 import { encodeBatch, writeWithBackpressure } from './_write.js';
 
 export default defineOutput({
@@ -56,20 +55,9 @@ export default defineOutput({
     let socket: net.Socket | undefined;
     let connecting: Promise<net.Socket> | undefined;
     const connect = (): Promise<net.Socket> => {
-      connecting ??= new Promise<net.Socket>((resolve, reject) => {
-        const s = conf.client
-          ? tls.connect({ host: options.host, port: options.port, ...conf.client, ...(net.isIP(options.host) ? {} : { servername: options.host }) })
-          : net.connect({ host: options.host, port: options.port });
-        const onError = (err: Error): void => { s.destroy(); reject(err); };
-        s.once('error', onError);
-        s.once(conf.client ? 'secureConnect' : 'connect', () => {
-          s.off('error', onError);
-          s.on('error', (err) => { ctx.logger.warn(`${label}: connection error`, { error: err.message }); s.destroy(); });
-          s.once('close', () => { if (socket === s) socket = undefined; });
-          s.on('data', () => undefined);
-          resolve(s);
-        });
-      }).finally(() => { connecting = undefined; });
+      connecting ??= connectClient(options.host, options.port, conf.client, (err) => { ctx.logger.warn(`${label}: connection error`, { error: err.message }); })
+        .then((s) => { s.once('close', () => { if (socket === s) socket = undefined; }); return s; })
+        .finally(() => { connecting = undefined; });
       return connecting;
     };
     return {
@@ -93,7 +81,7 @@ export default defineOutput({
       async close() {
         const s = socket;
         socket = undefined;
-        if (s && !s.destroyed) await new Promise<void>((r) => { s.end(() => r()); setTimeout(r, 2000).unref(); });
+        await endClient(s);
       },
     };
   },

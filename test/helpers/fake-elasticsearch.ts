@@ -17,6 +17,7 @@ import https from 'node:https';
 import { gunzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 
 export interface BulkOp { action: string; index: string; id: string | undefined; meta: Record<string, unknown>; doc: Record<string, unknown> | undefined }
 
@@ -257,3 +258,20 @@ export class FakeElasticsearch {
     return undefined;
   }
 }
+
+/**
+ * For a test file: `fake()` starts a FakeElasticsearch (with `defaults` under the test's own options),
+ * stopped after each test.
+ */
+export function fakeElasticsearchPerTest(defaults: FakeEsOptions = {}): (o?: FakeEsOptions) => Promise<FakeElasticsearch> {
+  const servers: FakeElasticsearch[] = [];
+  afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.stop())); });
+  return async (o = {}) => {
+    const s = await new FakeElasticsearch({ ...defaults, ...o }).start();
+    servers.push(s);
+    return s;
+  };
+}
+
+/** Events as the JSON lines `stdin { codec => json_lines }` reads. */
+export const jsonLinesInput = (events: Record<string, unknown>[]): string => events.map((e) => JSON.stringify(e)).join('\n') + '\n';

@@ -6,17 +6,9 @@
  * (v1, v8) the plugin installs the 150 kB ECS 8.0.0 template for `ecs-logstash-*`; sluice installs its
  * header (settings, `strings_as_keyword`, `date_detection: false`) with `@timestamp` only, not every ECS field.
  */
-const MAPPINGS = {
-  dynamic_templates: [
-    { message_field: { path_match: 'message', match_mapping_type: 'string', mapping: { type: 'text', norms: false } } },
-    { string_fields: { match: '*', match_mapping_type: 'string', mapping: { type: 'text', norms: false, fields: { keyword: { type: 'keyword', ignore_above: 256 } } } } },
-  ],
-  properties: {
-    '@timestamp': { type: 'date' },
-    '@version': { type: 'keyword' },
-    geoip: { dynamic: true, properties: { ip: { type: 'ip' }, location: { type: 'geo_point' }, latitude: { type: 'half_float' }, longitude: { type: 'half_float' } } },
-  },
-};
+import { LOGSTASH_TEMPLATE_MAPPINGS } from '../elasticsearch/template.js';
+
+const MAPPINGS = LOGSTASH_TEMPLATE_MAPPINGS;
 
 const ECS_MAPPINGS = {
   _meta: { version: '8.0.0' },
@@ -34,6 +26,6 @@ export function defaultTemplate(ecs: boolean, legacy: boolean): Record<string, u
   }
   const settings = { 'index.refresh_interval': '5s', number_of_shards: 1 };
   return legacy
-    ? { index_patterns: 'logstash-*', version: 60001, settings, mappings: MAPPINGS }
-    : { index_patterns: 'logstash-*', version: 60001, priority: 10, template: { settings, mappings: MAPPINGS } };
+    ? { index_patterns: 'logstash-*', version: 60001, settings, mappings: structuredClone(MAPPINGS) }
+    : { index_patterns: 'logstash-*', version: 60001, priority: 10, template: { settings, mappings: structuredClone(MAPPINGS) } };
 }
