@@ -7,22 +7,16 @@
  * - `csv_options` are Ruby CSV's writer options (`col_sep`, `row_sep`, `quote_char`, `force_quotes`,
  *   `quote_empty`, `write_nil_value`, `write_empty_value`); reader-only options are accepted and ignored;
  * - the codec is not used, and lines are always appended (`write_behavior` has no effect, as upstream);
- * - a sprintf'd path escaping its fixed directory prefix, or (with `create_if_deleted => false`) a file
- *   that does not exist, is replaced by `<prefix>/<filename_failure>`.
+ * - everything about files (sprintf'd paths, the failure file, modes, gzip, stale files, fsync cadence) is
+ *   the file output's: upstream's csv output is a subclass of it, and here it is the file output itself.
  */
-import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
-import type { Writable } from 'node:stream';
-import { createGzip, type Gzip } from 'node:zlib';
-import type { Event } from '../event/event.js';
 import { parseFieldRef, type FieldPath } from '../event/fieldref.js';
 import { toS } from '../event/ruby.js';
-import { compileSprintf } from '../event/sprintf.js';
 import { isHash, stringifyValue, type Value } from '../event/values.js';
 import { RUBY_CSV_DEFAULTS, rubyCsvLine, type RubyCsvOptions } from '../formats/ruby-csv.js';
 import type { ConfigValue } from '../plugins/options.js';
-import { defineOutput, PluginConfigError } from '../plugins/api.js';
-import { writeWithBackpressure } from './_write.js';
+import { defineOutput, PluginConfigError, type CodecInstance } from '../plugins/api.js';
+import fileOutput, { layout } from './file.js';
 
 // Options of Ruby's CSV.new that only concern reading: a line generator accepts and ignores them.
 const READER_OPTIONS = new Set([
@@ -31,8 +25,6 @@ const READER_OPTIONS = new Set([
 ]);
 const STRING_OPTIONS = ['col_sep', 'row_sep', 'quote_char', 'write_nil_value', 'write_empty_value'] as const;
 const BOOLEAN_OPTIONS = ['force_quotes', 'quote_empty'] as const;
-
-const FIELD_REF = /%\{[^}]+\}/;
 
 /** csv_options as Ruby's writer takes them; throws a PluginConfigError naming what it cannot take. */
 export function csvWriterOptions(given: Readonly<Record<string, ConfigValue>>): RubyCsvOptions {
@@ -64,8 +56,6 @@ function fieldText(value: Value | undefined, spreadsheetSafe: boolean): string |
   return toS(value);
 }
 
-interface OpenFile { stream: WriteStream; gzip?: Gzip; writer: Writable; lastWrite: number }
-
 export default defineOutput({
   name: 'csv',
   doc: 'Writes chosen fields of each event as a CSV line to a file (the path may use sprintf), as Ruby\'s CSV writes them.',
@@ -79,8 +69,8 @@ export default defineOutput({
     dir_mode: { type: 'number', default: -1, doc: 'Mode of created directories (-1: the process default).' },
     file_mode: { type: 'number', default: -1, doc: 'Mode of created files (-1: the process default).' },
     filename_failure: { type: 'string', default: '_filepath_failures', doc: 'File name used when the sprintf\'d path is unsafe.' },
-    flush_interval: { type: 'number', default: 2, doc: 'Accepted as in Logstash; every batch is flushed.' },
-    gzip: { type: 'boolean', default: false, doc: 'Gzip the output stream (flushed after every batch).' },
+    flush_interval: { type: 'number', default: 2, doc: 'Seconds between fsyncs of written files, as the file output (0: every batch).' },
+    gzip: { type: 'boolean', default: false, doc: 'Gzip the output stream (sync-flushed after every batch, as the file output).' },
     stale_cleanup_interval: { type: 'number', default: 10, doc: 'Seconds after which files not written to are closed.' },
     write_behavior: { type: 'string', default: 'append', values: ['append', 'overwrite'], doc: 'Accepted as in Logstash; the csv output always appends.' },
   },
@@ -90,87 +80,19 @@ export default defineOutput({
     for (const f of options.fields) {
       try { parseFieldRef(String(f)); } catch (e) { problems.push(new PluginConfigError(`invalid field reference ${JSON.stringify(String(f))}: ${(e as Error).message}`, 'fields')); }
     }
-    const first = resolve(ctx.cwd, options.path).split(sep).find((p) => p !== '');
-    if (first !== undefined && FIELD_REF.test(first)) problems.push(new PluginConfigError('The starting part of the path should not be dynamic.', 'path'));
+    try { layout(options.path, ctx.cwd); } catch (e) { if (e instanceof PluginConfigError) problems.push(e); else throw e; }
     return problems;
   },
   create(options, ctx) {
     const line = rubyCsvLine(csvWriterOptions(options.csv_options));
     const fields: FieldPath[] = options.fields.map((f) => parseFieldRef(String(f)));
     const safe = options.spreadsheet_safe;
-    const template = resolve(ctx.cwd, options.path);
-    const formatPath = compileSprintf(template);
-    const dynamic = FIELD_REF.test(template);
-    // Logstash's file root: the directories before the first part holding a sprintf reference.
-    const parts = template.split(sep);
-    const root = dynamic ? parts.slice(0, parts.findIndex((p) => FIELD_REF.test(p))).join(sep) : dirname(template);
-    const failurePath = resolve(root || sep, options.filename_failure);
-    const files = new Map<string, OpenFile>();
-
-    const eventPath = (event: Event): string => {
-      const p = resolve(ctx.cwd, formatPath(event));
-      if (dynamic && !p.startsWith(root + sep)) {
-        ctx.logger.warn('File: the event tried to write outside the files root, writing the event to the failure file', { filename: failurePath });
-        return failurePath;
-      }
-      if (!options.create_if_deleted && !existsSync(p)) return failurePath;
-      return p;
+    // Upstream's csv output is the file output writing CSV lines instead of its codec's text (and always
+    // appending): the file output is used as it is, given a codec that makes the CSV line.
+    const csvLines: CodecInstance = {
+      decoder() { throw new Error('the csv output does not decode'); },
+      encode: (event) => line(fields.map((f) => fieldText(event.get(f), safe))),
     };
-
-    const close = (f: OpenFile): Promise<void> => new Promise((done) => {
-      f.stream.once('close', () => done());
-      f.writer.end();
-    });
-
-    const open = async (path: string): Promise<OpenFile> => {
-      const cached = files.get(path);
-      const exists = existsSync(path);
-      if (cached && exists) return cached;
-      if (cached && !options.create_if_deleted) return cached;
-      if (cached) { files.delete(path); await close(cached); }
-      ctx.logger.info('Opening file', { path });
-      mkdirSync(dirname(path), { recursive: true, ...(options.dir_mode >= 0 ? { mode: options.dir_mode } : {}) });
-      const stream = createWriteStream(path, { flags: 'a', ...(options.file_mode >= 0 ? { mode: options.file_mode } : {}) });
-      stream.on('error', (err) => { ctx.logger.error('csv output: write failed', { path, error: err.message }); });
-      let f: OpenFile;
-      if (options.gzip) {
-        const gzip = createGzip();
-        gzip.pipe(stream);
-        f = { stream, gzip, writer: gzip, lastWrite: 0 };
-      } else f = { stream, writer: stream, lastWrite: 0 };
-      files.set(path, f);
-      return f;
-    };
-
-    const staleMs = options.stale_cleanup_interval * 1000;
-    let cleanup: NodeJS.Timeout | undefined;
-    if (staleMs > 0) {
-      cleanup = setInterval(() => {
-        const now = Date.now();
-        for (const [p, f] of files) if (now - f.lastWrite > staleMs) { files.delete(p); void close(f); }
-      }, staleMs);
-      cleanup.unref();
-    }
-
-    return {
-      async receive(events) {
-        const byPath = new Map<string, string>();
-        for (const e of events) {
-          const p = eventPath(e);
-          byPath.set(p, (byPath.get(p) ?? '') + line(fields.map((f) => fieldText(e.get(f), safe))));
-        }
-        for (const [path, text] of byPath) {
-          const f = await open(path);
-          f.lastWrite = Date.now();
-          await writeWithBackpressure(f.writer, text);
-          if (f.gzip) await new Promise<void>((r) => f.gzip!.flush(() => r()));
-        }
-      },
-      async close() {
-        if (cleanup) clearInterval(cleanup);
-        await Promise.all([...files.values()].map(close));
-        files.clear();
-      },
-    };
+    return fileOutput.create({ ...options, codec: csvLines, write_behavior: 'append' }, ctx);
   },
 });

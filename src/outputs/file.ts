@@ -46,7 +46,7 @@ interface PathLayout {
 }
 
 /** The path as Logstash's register reads it; throws when its first directory is dynamic. */
-function layout(template: string, cwd: string): PathLayout {
+export function layout(template: string, cwd: string): PathLayout {
   const expanded = resolve(cwd, template === '~' || template.startsWith('~/') ? homedir() + template.slice(1) : template);
   const first = expanded.split('/').find((part) => part !== '');
   if (first !== undefined && FIELD_REF.test(first)) {
