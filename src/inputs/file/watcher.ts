@@ -610,13 +610,7 @@ async function readAt(path: string, offset: number, length: number): Promise<Buf
 }
 
 /** The first bytes of the file at `path` (empty when it cannot be read). */
-async function readPrefix(path: string): Promise<Buffer> {
-  let fd;
-  try {
-    fd = await open(path, 'r');
-    return await readPrefixOf(fd, FINGERPRINT_BYTES);
-  } catch { return Buffer.alloc(0); } finally { await fd?.close().catch(() => undefined); }
-}
+const readPrefix = (path: string): Promise<Buffer> => readAt(path, 0, FINGERPRINT_BYTES);
 
 async function readPrefixOf(fd: import('node:fs/promises').FileHandle, n: number): Promise<Buffer> {
   const buf = Buffer.alloc(n);
