@@ -114,6 +114,26 @@ describe.skipIf(CHROMIUM === undefined)('grok debugger page in Chromium', () => 
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Simulate');
   });
 
+  it('keeps a list opened right after the field got focus back (a stale close from the blur does not hide it)', async () => {
+    const pattern = page.getByLabel('Grok pattern');
+    await pattern.fill('');
+    // Leave the field and come back at once, then type: all well inside the blur's 100 ms delay.
+    await page.evaluate(() => {
+      const p = document.getElementById('pattern') as HTMLTextAreaElement;
+      (document.getElementById('sample') as HTMLTextAreaElement).focus();
+      p.focus();
+      p.value = '%{TIMESTAMP_IS';
+      p.setSelectionRange(p.value.length, p.value.length);
+      p.dispatchEvent(new Event('input'));
+    });
+    const list = page.getByRole('listbox', { name: 'Pattern names' });
+    await list.waitFor();
+    await page.waitForTimeout(250);
+    expect(await list.isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    expect(await list.isVisible()).toBe(false);
+  });
+
   it('logged no console error', () => {
     expect(errors).toEqual([]);
   });

@@ -106,6 +106,19 @@ describe('GrokMatcher runaway guard', () => {
     const before = m.guardedLines;
     expect(await e.inspect(`${'a'.repeat(40)} b`)).toEqual({ status: 'match', fields: { run: `${'a'.repeat(40)} b` } });
     expect(m.guardedLines).toBe(before + 1);
+    // Oniguruma gives up by itself after ten million backtracking steps (its retry limit, about 60 ms
+    // here), and reports that as no match; whichever of that limit and timeout_millis comes first
+    // ends a runaway line, and the main thread never waits for it.
+    const [r, took] = await timed(() => e.matchInto(`${'a'.repeat(40)}!`, new Event({})));
+    expect([MISS, TIMED_OUT]).toContain(r);
+    expect(took).toBeLessThan(3000);
+  });
+
+  it('stops an Oniguruma runaway at timeout_millis when that comes before the retry limit', async () => {
+    const m = matcher({ ecs: 'disabled', engine: 'oniguruma', timeoutMillis: 15 });
+    const e = await m.compile('^(?<run>(\\w+\\s?)+)$');
+    // Start the guard worker first, so that the time below is the match's.
+    await e.inspect('warm up');
     const [r, took] = await timed(() => e.matchInto(`${'a'.repeat(40)}!`, new Event({})));
     expect(r).toBe(TIMED_OUT);
     expect(took).toBeLessThan(3000);

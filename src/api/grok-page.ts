@@ -149,7 +149,9 @@ const JS = `'use strict';
     close(); pattern.focus();
   }
   pattern.addEventListener('input', suggest);
-  pattern.addEventListener('blur', function () { setTimeout(close, 100); });
+  // The list closes a moment after the field loses focus (so a click on an option still lands), unless
+  // focus has come back by then: a stale close must not hide a list opened by typing since.
+  pattern.addEventListener('blur', function () { setTimeout(function () { if (document.activeElement !== pattern) close(); }, 100); });
   pattern.addEventListener('keydown', function (e) {
     if (list.hidden) return;
     if (e.key === 'ArrowDown') { e.preventDefault(); highlight((active + 1) % matches.length); }
