@@ -58,6 +58,31 @@ describe('workers on threads', () => {
     expect(events.filter((e) => (e.tags as string[] | undefined)?.includes('copy'))).toHaveLength(800);
   }, 60_000);
 
+  it('encodes for stdout on the threads and still routes by the output conditionals, other outputs getting the events', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-threads-out-'));
+    const file = join(dir, 'errors.ndjson');
+    const input = `${apache.join('\n')}\n`;
+    // stdout takes bytes the threads encoded (rubydebug and json_lines alike); the file output takes events.
+    const config = `input { stdin {} } ${GROK}
+      output {
+        if [http][response][status_code] >= 400 { file { path => "${file}" codec => json_lines } stdout { codec => line { format => "E %{[http][response][status_code]}" } } }
+        else { stdout { codec => json_lines } }
+      }`;
+    const one = await runCli(['run', '-w', '1', '-e', config.replace(file, `${file}.one`)], { input, timeoutMs: 60_000 });
+    const two = await runCli(['run', '-w', '2', '--pipeline.worker_threads', 'true', '-e', config], { input, timeoutMs: 60_000 });
+    expect(two.code).toBe(0);
+    const lines = (out: string) => out.split('\n').filter(Boolean);
+    const errors = (out: string) => lines(out).filter((l) => l.startsWith('E ')).sort();
+    const json = (out: string) => comparable(lines(out).filter((l) => !l.startsWith('E ')).map((l) => JSON.parse(l) as Record<string, unknown>));
+    expect(errors(two.stdout)).toEqual(errors(one.stdout));
+    expect(errors(two.stdout).length).toBeGreaterThan(10);
+    expect(json(two.stdout)).toEqual(json(one.stdout));
+    expect(json(two.stdout).length + errors(two.stdout).length).toBe(apache.length);
+    const fileEvents = (f: string) => comparable(readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>));
+    expect(fileEvents(file)).toEqual(fileEvents(`${file}.one`));
+    expect(fileEvents(file)).toHaveLength(errors(two.stdout).length);
+  }, 120_000);
+
   // queue.drain: without it, Logstash's persisted queue keeps what is not processed when stdin ends.
   it('with a persisted queue (queue.drain), every event is delivered once', async () => {
     const data = mkdtempSync(join(tmpdir(), 'sluice-threads-pq-'));

@@ -12,13 +12,16 @@ export default defineOutput({
     const { codec } = options;
     // A closed pipe (`sluice run | head`) must not crash the pipeline; later writes are discarded.
     process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
+    const write = (payload: string | Buffer): Promise<void> | undefined => {
+      if (process.stdout.destroyed) return undefined;
+      const written = writeWithBackpressure(process.stdout, payload);
+      // Nobody reads any more (EPIPE): the events are discarded rather than retried for ever.
+      return written?.catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
+    };
     return {
-      receive(events) {
-        if (process.stdout.destroyed) return;
-        const written = writeWithBackpressure(process.stdout, encodeBatch(codec, events));
-        // Nobody reads any more (EPIPE): the events are discarded rather than retried for ever.
-        return written?.catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
-      },
+      receive(events) { return process.stdout.destroyed ? undefined : write(encodeBatch(codec, events)); },
+      // With worker threads the batch comes encoded by the thread's copy of the codec.
+      receiveEncoded: write,
     };
   },
 });

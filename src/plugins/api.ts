@@ -223,6 +223,13 @@ export interface OutputInstance {
    * holding the pipeline (and so the inputs) meanwhile; nothing is dropped silently.
    */
   receive(events: readonly Event[], delivery: DeliveryContext): void | DeliveryReport | Promise<void | DeliveryReport>;
+  /**
+   * Optional, for outputs whose `receive` is exactly "encode each event with my codec, write the bytes":
+   * deliver a batch a worker thread has already encoded with a copy of this output's codec (each event's
+   * `encode`, in order, concatenated). The pipeline thread then only writes. Throwing means nothing was
+   * written: the same bytes are retried with the back-off.
+   */
+  receiveEncoded?(payload: string | Buffer, delivery: DeliveryContext): void | Promise<void>;
   /** Back-off for retries; the pipeline's default (2 s doubling to 64 s) when absent. */
   readonly retryPolicy?: RetryPolicy;
   close?(): void | Promise<void>;

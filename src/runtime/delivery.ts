@@ -108,3 +108,34 @@ export async function deliver(events: readonly Event[], o: DeliverOptions): Prom
   }
   return outcome;
 }
+
+/**
+ * Deliver a batch a worker thread has already encoded for this output (`receiveEncoded`): all or nothing,
+ * so a failure retries the same bytes with the same back-off as `deliver`, for as long as it takes.
+ */
+export async function deliverEncoded(payload: string | Buffer, count: number, o: DeliverOptions): Promise<{ written: number; unfinished: boolean }> {
+  const receive = o.output.receiveEncoded;
+  if (count === 0 || !receive) return { written: 0, unfinished: false };
+  const policy = o.output.retryPolicy ?? DEFAULT_RETRY;
+  let wait = policy.initialMs;
+  o.stats.events.in.inc(count);
+  const t0 = performance.now();
+  let written = 0;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      let failure: string | undefined;
+      try { await receive.call(o.output, payload, { signal: o.signal, attempt }); } catch (err) { failure = err instanceof Error ? err.message : String(err); }
+      if (failure === undefined) { written = count; return { written, unfinished: false }; }
+      if (o.signal.aborted) return { written, unfinished: true };
+      o.onRetry?.({ output: o.id, events: count, attempt: attempt + 1, lastError: failure });
+      o.logger.warn(`output ${o.id} (${o.name}): ${failure}; retrying ${count} events in ${Math.round(wait / 1000)}s`, { attempt: attempt + 1 });
+      await pause(wait, o.signal);
+      wait = Math.min(wait * 2, policy.maxMs);
+      if (o.signal.aborted) return { written, unfinished: true };
+    }
+  } finally {
+    o.onRetry?.(undefined);
+    o.stats.events.out.inc(written);
+    o.stats.events.duration_in_millis.inc(performance.now() - t0);
+  }
+}

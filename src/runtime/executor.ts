@@ -6,7 +6,7 @@
 import type { PipelinePlan } from '../config/plan.js';
 import type { Event } from '../event/event.js';
 import { getLogger } from '../services/logger.js';
-import { deliver, type RetryState } from './delivery.js';
+import { deliver, deliverEncoded, type RetryState } from './delivery.js';
 import { FilterGraph, OutputGraph, type GraphSettings } from './graph.js';
 
 /** An event an output refused for good, with what the dead letter queue records. */
@@ -35,6 +35,9 @@ export interface BatchExecutor {
   close(): Promise<void>;
 }
 
+/** A batch's events for one output, encoded by a worker thread with that output's codec. */
+export interface EncodedBatch { index: number; payload: string | Buffer; count: number }
+
 export const EMPTY_RESULT: BatchResult = { filtered: 0, rejected: [], unfinished: false };
 
 /**
@@ -58,15 +61,39 @@ export class OutputStage {
 
   async write(events: Event[], signal: AbortSignal): Promise<BatchResult> {
     if (events.length === 0) return EMPTY_RESULT;
-    const perOutput = this.#outputs.route(events);
-    const result: BatchResult = { filtered: events.length, rejected: [], unfinished: false };
+    return this.writeEncoded(events.length, [], events, signal);
+  }
+
+  get outputCount(): number { return this.#outputs.outputs.length; }
+
+  /** Indexes of the outputs that take batches already encoded (`receiveEncoded`): worker threads encode for them. */
+  encodedOutputs(): number[] {
+    return this.#outputs.outputs.filter((o) => o.instance.receiveEncoded !== undefined).map((o) => o.index);
+  }
+
+  /**
+   * Deliver `filtered` events: the encoded payloads to their outputs, `events` (when given) routed to every
+   * output that has no payload here.
+   */
+  async writeEncoded(filtered: number, encoded: readonly EncodedBatch[], events: Event[] | undefined, signal: AbortSignal): Promise<BatchResult> {
+    if (filtered === 0) return EMPTY_RESULT;
+    const result: BatchResult = { filtered, rejected: [], unfinished: false };
+    const byOutput = new Map<number, EncodedBatch>();
+    for (const e of encoded) byOutput.set(e.index, e);
+    const perOutput = events ? this.#outputs.route(events) : undefined;
     await Promise.all(this.#outputs.outputs.map(async (o) => {
-      const batch = perOutput[o.index]!;
-      if (batch.length === 0) return;
-      const outcome = await deliver(batch, {
+      const options = {
         output: o.instance, id: o.plan.id, name: o.plan.name, stats: o.stats, logger: this.#log, signal,
-        onRetry: (state) => { if (state) this.#retrying.set(o.plan.id, state); else this.#retrying.delete(o.plan.id); },
-      });
+        onRetry: (state: RetryState | undefined) => { if (state) this.#retrying.set(o.plan.id, state); else this.#retrying.delete(o.plan.id); },
+      };
+      const payload = byOutput.get(o.index);
+      if (payload) {
+        if ((await deliverEncoded(payload.payload, payload.count, options)).unfinished) result.unfinished = true;
+        return;
+      }
+      const batch = perOutput?.[o.index];
+      if (!batch || batch.length === 0) return;
+      const outcome = await deliver(batch, options);
       for (const r of outcome.rejected) result.rejected.push({ event: r.event, reason: r.reason, pluginId: o.plan.id, pluginType: o.plan.name });
       if (outcome.unfinished.length > 0) result.unfinished = true;
     }));

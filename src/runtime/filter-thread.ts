@@ -3,22 +3,33 @@
  * which cannot cross threads), builds its own filter graph, and runs the batches the pipeline thread
  * sends it. Events cross in the wire format (src/event/wire.ts), one JSON array per batch; the filters'
  * metrics go back with each answer as increments, so the monitoring API counts what every thread did.
- * Outputs stay on the pipeline thread (threads.ts).
+ * Outputs stay on the pipeline thread (threads.ts), but for those that take encoded batches
+ * (`receiveEncoded`: stdout) the thread routes the filtered events through the output section's
+ * conditionals and encodes them with its own copy of each such output's codec, so the pipeline thread
+ * only writes bytes; the events themselves go back only when another output needs them.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadPipeline, type LoadSettings, type LoadSource } from '../config/load.js';
 import type { Event } from '../event/event.js';
-import { decodeBatch, encodeBatch } from '../event/wire.js';
+import { decodeBatch, encodeBatch as encodeWire } from '../event/wire.js';
 import type { EcsMode } from '../plugins/options.js';
 import { configureLogging, type LoggingSettings } from '../services/logger.js';
 import { CounterMetric, PluginStats } from '../services/metrics.js';
-import { FilterGraph } from './graph.js';
+import { encodeBatch } from '../outputs/_write.js';
+import type { CodecInstance } from '../plugins/api.js';
+import type { EncodedBatch } from './executor.js';
+import { FilterGraph, OutputRouter } from './graph.js';
+import { createPluginCodec } from './instantiate.js';
 
 export interface FilterThreadData {
   source: LoadSource;
   load: LoadSettings;
   runtime: { ecs: EcsMode; pipelineId: string; cwd: string; dataDir?: string };
   logging: LoggingSettings;
+  /** Indexes of the outputs this thread encodes for (they take encoded batches). */
+  encodeFor: number[];
+  /** Whether some output takes events, not bytes: the filtered events then go back too. */
+  eventsBack: boolean;
 }
 
 /** Increments of one filter's metrics since the last answer. */
@@ -33,6 +44,7 @@ export type FromThread =
   | { type: 'ready'; flushes: boolean }
   | { type: 'failed'; message: string }
   | { type: 'done'; id: number; batch: string; stats: StatsDelta[] }
+  | { type: 'encoded'; id: number; filtered: number; encoded: EncodedBatch[]; batch?: string; stats: StatsDelta[] }
   | { type: 'error'; id: number; message: string };
 
 class StatsTracker {
@@ -77,6 +89,31 @@ async function main(): Promise<void> {
     port.postMessage({ type: 'failed', message: err instanceof Error ? err.message : String(err) } satisfies FromThread);
     return;
   }
+  const router = data.encodeFor.length > 0 ? await OutputRouter.build(loaded.plan.outputs) : undefined;
+  const codecs = new Map<number, CodecInstance>();
+  for (const index of data.encodeFor) {
+    const slot = router?.outputs[index];
+    const codec = slot ? await createPluginCodec(slot.plan, data.runtime) : undefined;
+    if (!codec) { port.postMessage({ type: 'failed', message: `no codec for output ${index} in the worker thread` } satisfies FromThread); return; }
+    codecs.set(index, codec);
+  }
+  /** The filtered batch for the pipeline thread: encoded for the outputs that take bytes, plus the events when needed. */
+  const encoded = (id: number, events: Event[]): FromThread => {
+    const perOutput = router!.route(events);
+    const batches: EncodedBatch[] = [];
+    const transfer: ArrayBuffer[] = [];
+    for (const [index, codec] of codecs) {
+      const list = perOutput[index]!;
+      if (list.length === 0) continue;
+      const payload = encodeBatch(codec, list);
+      // A buffer of its own (not a slice of Node's pool) moves to the pipeline thread without a copy.
+      if (typeof payload !== 'string' && payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength && payload.buffer instanceof ArrayBuffer) transfer.push(payload.buffer);
+      batches.push({ index, payload, count: list.length });
+    }
+    transferList = transfer;
+    return { type: 'encoded', id, filtered: events.length, encoded: batches, ...(data.eventsBack ? { batch: encodeWire(events) } : {}), stats: tracker.deltas() };
+  };
+  let transferList: ArrayBuffer[] = [];
   port.on('message', (m: ToThread) => {
     const answer = async (): Promise<FromThread> => {
       if (m.type === 'close') { await graph.close(); return { type: 'done', id: m.id, batch: '[]', stats: tracker.deltas() }; }
@@ -84,13 +121,16 @@ async function main(): Promise<void> {
       if (m.type === 'run') {
         const r = graph.run(decodeBatch(m.batch));
         events = r instanceof Promise ? await r : r;
+        if (router) return encoded(m.id, events);
       } else {
         events = await graph.flush(m.final);
       }
-      return { type: 'done', id: m.id, batch: encodeBatch(events), stats: tracker.deltas() };
+      return { type: 'done', id: m.id, batch: encodeWire(events), stats: tracker.deltas() };
     };
     answer().then((reply) => {
-      port.postMessage(reply);
+      const transfer = transferList;
+      transferList = [];
+      port.postMessage(reply, transfer);
       if (m.type === 'close') port.close();
     }, (err: unknown) => {
       port.postMessage({ type: 'error', id: m.id, message: err instanceof Error ? err.stack ?? err.message : String(err) } satisfies FromThread);

@@ -274,6 +274,24 @@ async function flushNodes(nodes: FNode[], final: boolean): Promise<Items> {
   return out;
 }
 
+/** Routes a batch through an output section's conditionals: the events each output receives. */
+function routeBatch<L extends { index: number }>(nodes: Tree<L>[], count: number, isLeaf: (n: Tree<L>) => n is L, events: readonly Event[]): Event[][] {
+  const perOutput: Event[][] = Array.from({ length: count }, () => []);
+  // The usual section: outputs without conditionals get the whole batch.
+  if (nodes.every(isLeaf)) {
+    for (const n of nodes as L[]) perOutput[n.index] = events as Event[];
+    return perOutput;
+  }
+  const route = (ns: Tree<L>[], e: Event): void => {
+    for (const n of ns) {
+      if (isLeaf(n)) perOutput[n.index]!.push(e);
+      else { const b = pick(n as IfNode<Tree<L>>, e); if (b >= 0) route((n as IfNode<Tree<L>>).branches[b]!.nodes, e); }
+    }
+  };
+  for (const e of events) route(nodes, e);
+  return perOutput;
+}
+
 /** The output section: which outputs each event reaches, by the section's conditionals. */
 export class OutputGraph {
   readonly #nodes: ONode[];
@@ -292,21 +310,7 @@ export class OutputGraph {
 
   /** The events of a batch each output receives, in batch order (index = the output's index). */
   route(events: readonly Event[]): Event[][] {
-    const perOutput: Event[][] = this.outputs.map(() => []);
-    const nodes = this.#nodes;
-    // The usual section: outputs without conditionals get the whole batch.
-    if (nodes.every((n) => n.kind === 'output')) {
-      for (const n of nodes as OutputNode[]) perOutput[n.index] = events as Event[];
-      return perOutput;
-    }
-    const route = (ns: ONode[], e: Event): void => {
-      for (const n of ns) {
-        if (n.kind === 'output') perOutput[n.index]!.push(e);
-        else { const b = pick(n, e); if (b >= 0) route(n.branches[b]!.nodes, e); }
-      }
-    };
-    for (const e of events) route(nodes, e);
-    return perOutput;
+    return routeBatch(this.#nodes, this.outputs.length, (n): n is OutputNode => n.kind === 'output', events);
   }
 
   async close(): Promise<void> {
@@ -315,5 +319,29 @@ export class OutputGraph {
         log.error(`output ${o.plan.id} failed to close`, { error: err instanceof Error ? err.message : String(err) });
       }
     }
+  }
+}
+
+/** An output leaf without its instance: where a worker thread routes what it encodes for the pipeline thread. */
+export interface OutputSlot { kind: 'output'; plan: PluginPlan; index: number }
+
+/**
+ * The output section's routing alone, its outputs not instantiated (a worker thread encodes events for
+ * some outputs; the outputs themselves live on the pipeline thread). Same order of outputs as OutputGraph.
+ */
+export class OutputRouter {
+  readonly #nodes: Tree<OutputSlot>[];
+  readonly outputs: readonly OutputSlot[];
+
+  private constructor(nodes: Tree<OutputSlot>[], outputs: OutputSlot[]) { this.#nodes = nodes; this.outputs = outputs; }
+
+  static async build(steps: Step[]): Promise<OutputRouter> {
+    const outputs: OutputSlot[] = [];
+    const nodes = await buildTree<OutputSlot>(steps, (plan, index) => Promise.resolve({ kind: 'output', plan, index }), outputs);
+    return new OutputRouter(nodes, outputs);
+  }
+
+  route(events: readonly Event[]): Event[][] {
+    return routeBatch(this.#nodes, this.outputs.length, (n): n is OutputSlot => n.kind === 'output', events);
   }
 }

@@ -34,6 +34,12 @@ async function withCodec(plan: PluginPlan, settings: RuntimeSettings): Promise<P
   return options;
 }
 
+/** The codec a plugin plan gets (the planned one or the declared default), made on its own: a worker thread encodes with it. */
+export async function createPluginCodec(plan: PluginPlan, settings: RuntimeSettings): Promise<CodecInstance | undefined> {
+  const codec = (await withCodec(plan, settings)).codec;
+  return codec === undefined || codec === null ? undefined : codec as CodecInstance;
+}
+
 async function create<K extends PluginKind>(plan: PluginPlan, settings: RuntimeSettings): Promise<Awaited<ReturnType<PluginDefinition<K>['create']>>> {
   const def = plan.definition as PluginDefinition<K>;
   const options = await withCodec(plan, settings);

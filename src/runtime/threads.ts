@@ -1,8 +1,10 @@
 /**
  * `pipeline.workers` N on N threads: each worker thread runs the pipeline's filters (filter-thread.ts)
  * on the batches the pipeline thread reads from the queue; the outputs, shared by all workers, stay on
- * the pipeline thread, which also runs the inputs and the queue. Batches cross as wire-format text (one
- * copy each way); the answer carries the filters' metric increments.
+ * the pipeline thread, which also runs the inputs and the queue. Batches go out as wire-format text; what
+ * comes back is, for outputs that take encoded batches (stdout), the bytes their codec makes (encoding
+ * is the costliest stage after grok, so it is done on the threads too), and the events only when another
+ * output needs them. The answer also carries the filters' metric increments.
  *
  * Not every pipeline can run there. Filters whose state spans events (aggregate, elapsed, throttle,
  * metrics) or that Logstash runs as one shared instance (ruby's `init` state) would behave differently
@@ -22,6 +24,7 @@ import type { FilterThreadData, FromThread, StatsDelta, ToThread } from './filte
 import type { GraphSettings } from './graph.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type Answer = FromThread & { type: 'done' | 'encoded' };
 
 /** Filters that must see every event of the pipeline in one place. */
 const SINGLE_INSTANCE_FILTERS = new Set(['aggregate', 'elapsed', 'throttle', 'metrics', 'ruby']);
@@ -51,7 +54,7 @@ class ThreadExecutor implements BatchExecutor {
   readonly #worker: Worker;
   readonly #outputs: OutputStage;
   readonly #settings: GraphSettings;
-  readonly #pending = new Map<number, { resolve: (m: FromThread & { type: 'done' }) => void; reject: (e: Error) => void }>();
+  readonly #pending = new Map<number, { resolve: (m: Answer) => void; reject: (e: Error) => void }>();
   #next = 0;
   #flushes = false;
   #dead: Error | undefined;
@@ -80,7 +83,7 @@ class ThreadExecutor implements BatchExecutor {
   }
 
   #answer(m: FromThread): void {
-    if (m.type !== 'done' && m.type !== 'error') return;
+    if (m.type !== 'done' && m.type !== 'encoded' && m.type !== 'error') return;
     const p = this.#pending.get(m.id);
     if (!p) return;
     this.#pending.delete(m.id);
@@ -94,16 +97,21 @@ class ThreadExecutor implements BatchExecutor {
     this.#pending.clear();
   }
 
-  #ask(message: DistributiveOmit<ToThread, 'id'>): Promise<Event[]> {
+  #ask(message: DistributiveOmit<ToThread, 'id'>): Promise<Answer> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#next++;
-    return new Promise<FromThread & { type: 'done' }>((resolve, reject) => {
+    return new Promise<Answer>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       this.#worker.postMessage({ ...message, id } as ToThread);
     }).then((m) => {
       this.#count(m.stats);
-      return decodeBatch(m.batch);
+      return m;
     });
+  }
+
+  async #events(message: DistributiveOmit<ToThread, 'id'>): Promise<Event[]> {
+    const m = await this.#ask(message);
+    return m.batch === undefined ? [] : decodeBatch(m.batch);
   }
 
   /** Add a thread's metric increments to the pipeline's own plugin metrics. */
@@ -122,20 +130,22 @@ class ThreadExecutor implements BatchExecutor {
   }
 
   async process(events: Event[], signal: AbortSignal): Promise<BatchResult> {
-    const filtered = await this.#ask({ type: 'run', batch: encodeBatch(events) });
-    return this.#outputs.write(filtered, signal);
+    const m = await this.#ask({ type: 'run', batch: encodeBatch(events) });
+    const filtered = m.batch === undefined ? undefined : decodeBatch(m.batch);
+    if (m.type === 'done') return this.#outputs.write(filtered ?? [], signal);
+    return this.#outputs.writeEncoded(m.filtered, m.encoded, filtered, signal);
   }
 
   async flush(final: boolean, signal: AbortSignal): Promise<BatchResult> {
     if (!this.#flushes) return EMPTY_RESULT;
-    return this.#outputs.write(await this.#ask({ type: 'flush', final }), signal);
+    return this.#outputs.write(await this.#events({ type: 'flush', final }), signal);
   }
 
   retrying(): RetryState[] { return this.#outputs.retrying(); }
 
   async close(): Promise<void> {
     try {
-      if (!this.#dead) await this.#ask({ type: 'close' });
+      if (!this.#dead) await this.#events({ type: 'close' });
     } catch (err) {
       getLogger('logstash.javapipeline', this.#settings.pipelineId).error('a worker thread failed to close its filters', { error: String(err) });
     }
@@ -160,6 +170,9 @@ export async function threadExecutors(plan: PipelinePlan, workers: number, pipel
       ...(settings.dataDir === undefined ? {} : { dataDir: settings.dataDir }),
     },
     logging: loggingSettings(),
+    // The threads encode for the outputs that take bytes (stdout), so this thread only writes them.
+    encodeFor: outputs.encodedOutputs(),
+    eventsBack: outputs.encodedOutputs().length < outputs.outputCount,
   };
   // Started together: each thread loads the modules and compiles the filters (grok) on its own.
   const starts = Array.from({ length: workers }, (_, i) => { outputs.share(); return ThreadExecutor.start(data, outputs, settings, i); });
