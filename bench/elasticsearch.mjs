@@ -21,6 +21,7 @@ const sinkFile = join(dir, 'sink.mjs');
 writeFileSync(sinkFile, `
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
+import { SLUICE_NODE_FLAGS } from './_corpus.mjs';
 let docs = 0;
 const s = http.createServer((req, res) => {
   const chunks = [];
@@ -78,7 +79,7 @@ async function reference(kind, level) {
 async function sluice(output, count = N) {
   await call('/reset');
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['bin/sluice.js', 'run', '--log.level', 'warn', '-e', `input { generator { count => ${count} } } output { ${output} }`], { maxBuffer: 1 << 26, stdio: ['ignore', output.startsWith('stdout') ? 'ignore' : 'pipe', 'pipe'] });
+  const r = spawnSync(process.execPath, [...SLUICE_NODE_FLAGS, 'bin/sluice.js', 'run', '--log.level', 'warn', '-e', `input { generator { count => ${count} } } output { ${output} }`], { maxBuffer: 1 << 26, stdio: ['ignore', output.startsWith('stdout') ? 'ignore' : 'pipe', 'pipe'] });
   const s = Number(process.hrtime.bigint() - t) / 1e9;
   if (r.status !== 0) throw new Error(`sluice exited ${r.status}: ${r.stderr}`);
   if (output.startsWith('stdout')) return s;

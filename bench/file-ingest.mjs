@@ -15,7 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statfsSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { corpus } from './_corpus.mjs';
+import { corpus, SLUICE_NODE_FLAGS } from './_corpus.mjs';
 
 const MB = Number(process.env.FILE_BENCH_MB || 1024);
 const TAIL_RATE = Number(process.env.FILE_BENCH_TAIL_RATE || 2000);
@@ -162,7 +162,7 @@ phase(`generating ${MB} MiB in ${dir}`);
 const gen = generate(input, MB);
 phase(`generated ${fmt(gen.lines)} lines, ${(gen.bytes / 1048576).toFixed(0)} MiB`);
 
-const SLUICE = ['bin/sluice.js', 'run', '--api.enabled', 'false', '--log.level', 'warn'];
+const SLUICE = [...SLUICE_NODE_FLAGS, 'bin/sluice.js', 'run', '--api.enabled', 'false', '--log.level', 'warn'];
 
 async function sluiceRead() {
   const out = join(dir, 'sluice.jsonl');

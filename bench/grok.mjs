@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { corpus } from './_corpus.mjs';
+import { corpus, SLUICE_NODE_FLAGS } from './_corpus.mjs';
 
 const { default: grokPlugin, GrokFilter } = await import('../dist/filters/grok.js');
 const { withDefaults } = await import('../dist/plugins/context.js');
@@ -107,7 +107,7 @@ for (const ecs of modes) for (const { pattern, file, variant, edit = (l) => l } 
   let cliBest = Infinity;
   for (let r = 0; r < 3; r++) {
     const t = process.hrtime.bigint();
-    const res = spawnSync(process.execPath, ['bin/sluice.js', 'run', '-w', '1', '--log.level', 'warn', '-e', conf], { input: readFileSync(input), maxBuffer: 1 << 30 });
+    const res = spawnSync(process.execPath, [...SLUICE_NODE_FLAGS, 'bin/sluice.js', 'run', '-w', '1', '--log.level', 'warn', '-e', conf], { input: readFileSync(input), maxBuffer: 1 << 30 });
     const s = Number(process.hrtime.bigint() - t) / 1e9;
     if (res.status !== 0) throw new Error(`sluice run exited ${res.status}: ${res.stderr}`);
     const out = res.stdout.toString().split('\n').filter(Boolean).length;

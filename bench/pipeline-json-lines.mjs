@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { corpus } from './_corpus.mjs';
+import { corpus, SLUICE_NODE_FLAGS } from './_corpus.mjs';
 
 const lines = corpus('apache_access_10k.log', 100_000);
 const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
@@ -33,7 +33,7 @@ rl.on('close', () => process.stdout.write(buf));
 `);
 const best = (f) => Math.min(f(), f(), f());
 const ref = best(() => timeRun([reference]));
-const sluice = best(() => timeRun(['bin/sluice.js', 'run', '-w', '1', '--log.level', 'warn', '-e', 'input { stdin { } } output { stdout { codec => json_lines } }']));
+const sluice = best(() => timeRun([...SLUICE_NODE_FLAGS, 'bin/sluice.js', 'run', '-w', '1', '--log.level', 'warn', '-e', 'input { stdin { } } output { stdout { codec => json_lines } }']));
 const eps = (s) => Math.round(lines.length / s).toLocaleString('en-US');
 console.log(`events:                 ${lines.length.toLocaleString('en-US')} (apache_access_10k.log, repeated)`);
 console.log(`reference (bare node):  ${eps(ref)} events/s`);

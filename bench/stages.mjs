@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { corpus } from './_corpus.mjs';
+import { corpus, SLUICE_NODE_FLAGS } from './_corpus.mjs';
 
 const { default: grokPlugin, GrokFilter } = await import('../dist/filters/grok.js');
 const { default: lineCodec } = await import('../dist/codecs/line.js');
@@ -109,7 +109,7 @@ for (let r = 0; r < 3; r++) {
   for (const [which, file] of [['run', input], ['startup', '/dev/null']]) {
     const inFd = openSync(file, 'r');
     const t0 = process.hrtime.bigint();
-    const res = spawnSync(process.execPath, ['bin/sluice.js', 'run', '-w', '1', '--log.level', 'warn', '--api.enabled', 'false', '-e', conf], { stdio: [inFd, 'ignore', 'pipe'] });
+    const res = spawnSync(process.execPath, [...SLUICE_NODE_FLAGS, 'bin/sluice.js', 'run', '-w', '1', '--log.level', 'warn', '--api.enabled', 'false', '-e', conf], { stdio: [inFd, 'ignore', 'pipe'] });
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
     closeSync(inFd);
     if (res.status !== 0) throw new Error(`sluice run exited ${res.status}: ${res.stderr}`);

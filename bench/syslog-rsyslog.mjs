@@ -20,7 +20,7 @@ import net from 'node:net';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { corpus } from './_corpus.mjs';
+import { corpus, SLUICE_NODE_FLAGS } from './_corpus.mjs';
 
 const N = Number(process.env.SYSLOG_BENCH_EVENTS || 300_000);
 const RUNS = Number(process.env.SYSLOG_BENCH_RUNS || 3);
@@ -226,7 +226,7 @@ async function throughSluice(buffers, repeat, expected) {
   const config = `input { syslog { port => ${port} host => "127.0.0.1" } } output { file { path => "${out}" codec => json_lines } }`;
   const prof = PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : [];
   let stderr = '';
-  const child = track(spawn(process.execPath, [...prof, 'bin/sluice.js', 'run', '-w', '1', '--log.level', 'warn', '--api.enabled', 'false', '--path.data', data, '-e', config], { stdio: ['ignore', 'inherit', 'pipe'] }));
+  const child = track(spawn(process.execPath, [...SLUICE_NODE_FLAGS, ...prof, 'bin/sluice.js', 'run', '-w', '1', '--log.level', 'warn', '--api.enabled', 'false', '--path.data', data, '-e', config], { stdio: ['ignore', 'inherit', 'pipe'] }));
   child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; if (stderr.length > 1e6) stderr = stderr.slice(-1e5); });
   await waitListening(port, child);
   await sleep(200);

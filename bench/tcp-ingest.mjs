@@ -11,7 +11,7 @@ import net from 'node:net';
 import { mkdtempSync, openSync, readSync, closeSync, statSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { corpus } from './_corpus.mjs';
+import { corpus, SLUICE_NODE_FLAGS } from './_corpus.mjs';
 
 const N = Number(process.env.TCP_BENCH_EVENTS || 200_000);
 const CONNECTIONS = 4;
@@ -84,7 +84,7 @@ async function throughSluice(name, inputConfig, buffers, expected, extraArgs = [
   const port = await freePort();
   const out = join(dir, `${name}-${++runs}.jsonl`);
   const config = `input { ${inputConfig.replace('PORT', port)} } output { file { path => "${out}" codec => json_lines } }`;
-  const child = spawn(process.execPath, ['bin/sluice.js', 'run', '-w', '1', '--log.level', 'warn', ...extraArgs, '-e', config], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [...SLUICE_NODE_FLAGS, 'bin/sluice.js', 'run', '-w', '1', '--log.level', 'warn', ...extraArgs, '-e', config], { stdio: ['ignore', 'inherit', 'inherit'] });
   await waitListening(port);
   await sleep(200);
   const state = { offset: 0, lines: 0 };

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { corpus } from './_corpus.mjs';
+import { corpus, SLUICE_NODE_FLAGS } from './_corpus.mjs';
 
 const lines = corpus('apache_access_10k.log', 200_000);
 const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-workers-'));
@@ -18,7 +18,7 @@ const config = 'input { stdin { } } filter { grok { match => { "message" => "%{C
 function run(workers) {
   const t = process.hrtime.bigint();
   // GNU time's %M is the peak RSS in KiB; fall back to no memory figure when it is absent.
-  const time = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, 'bin/sluice.js', 'run', '-w', String(workers), ...(workers > 1 ? ['--pipeline.worker_threads', 'true'] : []), '--log.level', 'warn', '-e', config],
+  const time = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...SLUICE_NODE_FLAGS, 'bin/sluice.js', 'run', '-w', String(workers), ...(workers > 1 ? ['--pipeline.worker_threads', 'true'] : []), '--log.level', 'warn', '-e', config],
     { input: readFileSync(input), maxBuffer: 1 << 30 });
   const s = Number(process.hrtime.bigint() - t) / 1e9;
   if (time.status !== 0) throw new Error(`-w ${workers} exited ${time.status}: ${time.stderr}`);
