@@ -31,7 +31,7 @@ describe('workers on threads', () => {
     const one = await runCli(['run', '-w', '1', '-e', config], { input, timeoutMs: 60_000 });
     const two = await runCli(['run', '-w', '2', '--pipeline.worker_threads', 'true', '--log.level', 'debug', '-e', config], { input, timeoutMs: 60_000 });
     expect(two.code).toBe(0);
-    expect(two.stderr).toMatch(/filters run on worker threads \{:pipeline_id=>"main", :threads=>2\}/);
+    expect(two.stderr).toMatch(/filters run on worker threads \{:pipeline_id=>"main", :threads=>2, :decodes_input=>"stdin_1"\}/);
     const a = comparable(jsonLines(one.stdout));
     const b = comparable(jsonLines(two.stdout));
     expect(b).toHaveLength(apache.length);
@@ -81,6 +81,31 @@ describe('workers on threads', () => {
     const fileEvents = (f: string) => comparable(readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>));
     expect(fileEvents(file)).toEqual(fileEvents(`${file}.one`));
     expect(fileEvents(file)).toHaveLength(errors(two.stdout).length);
+  }, 120_000);
+
+  it('threads decode stdin themselves: same events in the same order, the last line without newline, the input\'s type/tags/add_field', async () => {
+    // CRLF and a last line without its newline; more than one pipe read (about 600 KB), so several chunks.
+    const input = `${apache.join('\r\n')}\r\nlast line without newline`;
+    const config = `input { stdin { type => "web" tags => ["in"] add_field => { "src" => "%{type}-x" } } } ${GROK} output { stdout { codec => json_lines } }`;
+    const one = await runCli(['run', '-w', '1', '-e', config], { input, timeoutMs: 60_000 });
+    const two = await runCli(['run', '-w', '2', '--pipeline.worker_threads', 'true', '--log.level', 'debug', '-e', config], { input, timeoutMs: 60_000 });
+    expect(two.code).toBe(0);
+    expect(two.stderr).toMatch(/:decodes_input=>"stdin_1"/);
+    const strip = (events: Record<string, unknown>[]) => events.map((e) => {
+      const tags = e.tags as string[] | undefined;
+      if (tags?.includes('_grokparsefailure')) delete e['@timestamp'];
+      return JSON.stringify(e);
+    });
+    const a = strip(jsonLines(one.stdout));
+    const b = strip(jsonLines(two.stdout));
+    expect(b).toHaveLength(apache.length + 1);
+    // Not sorted: the order of the input is kept.
+    expect(b).toEqual(a);
+    const last = jsonLines(two.stdout).at(-1)!;
+    expect(last).toMatchObject({ message: 'last line without newline', type: 'web', src: 'web-x' });
+    expect(last.tags).toEqual(['in', '_grokparsefailure']);
+    // The line codec keeps the CR of CRLF, as Logstash's does.
+    expect(jsonLines(two.stdout)[0]!.message).toBe(`${apache[0]}\r`);
   }, 120_000);
 
   // queue.drain: without it, Logstash's persisted queue keeps what is not processed when stdin ends.

@@ -139,6 +139,12 @@ export interface InputSink {
    * nothing whatever the queue.
    */
   delivered(): Promise<void>;
+  /**
+   * Offered when the pipeline decodes this input's stream on its worker threads (`decoderForChunks`): hand
+   * over raw bytes cut at a line boundary instead of events (the cut's remainder stays with the input until
+   * the next read, and goes with `final` at the end). Returns false like `push`: wait on `drained()`.
+   */
+  readonly pushChunk?: (bytes: Buffer) => boolean;
   /** True while the queue is full (the http input answers 429 instead of waiting). */
   readonly full: boolean;
   /** True once shutdown has begun: the input should stop producing and return from run(). */
@@ -156,6 +162,14 @@ export interface InputInstance {
   ready?(): Promise<void>;
   /** Stop accepting data (close listeners); run() should resolve soon after, flushing codecs. */
   stop(): void | Promise<void>;
+  /**
+   * Optional, for inputs of one stream whose codec cuts it into lines independently of each other (line,
+   * json_lines): the decoder this input would use, for one chunk of whole lines, with the fields the input
+   * adds. A worker thread decodes the chunks `sink.pushChunk` received with it. Returns undefined when the
+   * configured codec cannot be cut that way; `delimiter` is where chunks may be cut.
+   */
+  decoderForChunks?(emit: (event: Event) => void): Decoder | undefined;
+  readonly chunkDelimiter?: string | undefined;
 }
 
 // ---- filters ------------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ import { encodeBatch } from '../outputs/_write.js';
 import type { CodecInstance } from '../plugins/api.js';
 import type { EncodedBatch } from './executor.js';
 import { FilterGraph, OutputRouter } from './graph.js';
-import { createPluginCodec } from './instantiate.js';
+import { compileInputDecoration } from './decorate.js';
+import { createInput, createPluginCodec } from './instantiate.js';
 
 export interface FilterThreadData {
   source: LoadSource;
@@ -30,6 +31,8 @@ export interface FilterThreadData {
   encodeFor: number[];
   /** Whether some output takes events, not bytes: the filtered events then go back too. */
   eventsBack: boolean;
+  /** Index (in the config's inputs) of the input whose raw chunks this thread decodes, if any. */
+  chunkInput?: number;
 }
 
 /** Increments of one filter's metrics since the last answer. */
@@ -38,13 +41,14 @@ export interface StatsDelta { id: string; name: string; in: number; out: number;
 export type ToThread =
   | { type: 'run'; id: number; batch: string }
   | { type: 'flush'; id: number; final: boolean }
+  | { type: 'chunk'; id: number; bytes: Uint8Array }
   | { type: 'close'; id: number };
 
 export type FromThread =
   | { type: 'ready'; flushes: boolean }
   | { type: 'failed'; message: string }
   | { type: 'done'; id: number; batch: string; stats: StatsDelta[] }
-  | { type: 'encoded'; id: number; filtered: number; encoded: EncodedBatch[]; batch?: string; stats: StatsDelta[] }
+  | { type: 'encoded'; id: number; filtered: number; encoded: EncodedBatch[]; batch?: string; stats: StatsDelta[]; decoded?: number }
   | { type: 'error'; id: number; message: string };
 
 class StatsTracker {
@@ -114,10 +118,33 @@ async function main(): Promise<void> {
     return { type: 'encoded', id, filtered: events.length, encoded: batches, ...(data.eventsBack ? { batch: encodeWire(events) } : {}), stats: tracker.deltas() };
   };
   let transferList: ArrayBuffer[] = [];
+  // Raw chunks of an input's stream (whole lines): decoded here with the input's own decoder and the
+  // decoration the pipeline thread would give (type, tags, add_field), then filtered like any batch.
+  const chunkPlan = data.chunkInput === undefined ? undefined : loaded.plan.inputs[data.chunkInput];
+  const chunkInput = chunkPlan ? await createInput(chunkPlan, data.runtime) : undefined;
+  const decorate = chunkPlan ? compileInputDecoration(chunkPlan.options) : undefined;
+  const decodeChunk = (bytes: Uint8Array): Event[] => {
+    const events: Event[] = [];
+    const decoder = chunkInput?.decoderForChunks?.((e) => {
+      if (decorate) { try { decorate(e); } catch { /* kept as it is, as on the pipeline thread */ } }
+      events.push(e);
+    });
+    if (!decoder) throw new Error('this input cannot be decoded on worker threads');
+    decoder.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    decoder.end();
+    return events;
+  };
   port.on('message', (m: ToThread) => {
     const answer = async (): Promise<FromThread> => {
       if (m.type === 'close') { await graph.close(); return { type: 'done', id: m.id, batch: '[]', stats: tracker.deltas() }; }
       let events: Event[];
+      if (m.type === 'chunk') {
+        const decoded = decodeChunk(m.bytes);
+        const r = graph.run(decoded);
+        events = r instanceof Promise ? await r : r;
+        const reply = router ? encoded(m.id, events) : { type: 'encoded' as const, id: m.id, filtered: events.length, encoded: [], batch: encodeWire(events), stats: tracker.deltas() };
+        return { ...reply, decoded: decoded.length } as FromThread;
+      }
       if (m.type === 'run') {
         const r = graph.run(decodeBatch(m.batch));
         events = r instanceof Promise ? await r : r;

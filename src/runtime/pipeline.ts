@@ -21,6 +21,7 @@ import type { GraphSettings } from './graph.js';
 import { createInput, type RuntimeSettings } from './instantiate.js';
 import { MemoryQueue } from './queue/memory.js';
 import type { EventQueue } from './queue/types.js';
+import type { ChunkFeed, ChunkFeedFactory } from './threads.js';
 
 export interface PipelineSettings extends RuntimeSettings {
   /** `pipeline.workers`: batches processed concurrently. One worker keeps event order. */
@@ -41,8 +42,12 @@ export interface PipelineSettings extends RuntimeSettings {
   queue?: EventQueue;
   /** Where events rejected for good go (`dead_letter_queue.enable`); logged and counted when absent. */
   deadLetters?: DeadLetterWriter;
-  /** Workers on threads, when the pipeline can run there (threads.ts); in-process otherwise. */
-  executors?: (settings: GraphSettings) => Promise<BatchExecutor[]>;
+  /**
+   * Workers on threads, when the pipeline can run there (threads.ts); in-process otherwise. With a
+   * `chunkFeed`, the threads also decode the raw stream of the input at `chunkInput`.
+   */
+  executors?: (settings: GraphSettings) => Promise<BatchExecutor[] & { chunkFeed?: ChunkFeedFactory }>;
+  chunkInput?: number;
 }
 
 interface RunningInput { plan: PluginPlan; instance: InputInstance; done?: Promise<void> }
@@ -53,6 +58,7 @@ export class Pipeline {
   readonly #queue: EventQueue;
   readonly #inputs: RunningInput[];
   readonly #executors: BatchExecutor[];
+  readonly #chunkFeed: ChunkFeedFactory | undefined;
   readonly #stats: PipelineStats;
   readonly #log: Logger;
   readonly #abort = new AbortController();
@@ -62,8 +68,9 @@ export class Pipeline {
   #ready: Promise<boolean> | undefined;
   #inFlight = 0;
 
-  private constructor(settings: PipelineSettings, inputs: RunningInput[], executors: BatchExecutor[], queue: EventQueue, stats: PipelineStats) {
+  private constructor(settings: PipelineSettings, inputs: RunningInput[], executors: BatchExecutor[] & { chunkFeed?: ChunkFeedFactory }, queue: EventQueue, stats: PipelineStats) {
     this.#settings = settings;
+    this.#chunkFeed = queue.type === 'memory' ? executors.chunkFeed : undefined;
     this.id = settings.pipelineId ?? 'main';
     this.#inputs = inputs;
     this.#executors = executors;
@@ -78,7 +85,7 @@ export class Pipeline {
   static async create(plan: PipelinePlan, settings: PipelineSettings): Promise<Pipeline> {
     const stats = settings.stats ?? new PipelineStats(settings.pipelineId ?? 'main');
     const graph: GraphSettings = { ...settings, statsFor: (kind, id, name) => stats.plugin(kind, id, name) };
-    const executors = settings.executors
+    const executors: BatchExecutor[] & { chunkFeed?: ChunkFeedFactory } = settings.executors
       ? await settings.executors(graph)
       : await LocalExecutor.create(plan, graph).then((e) => Array.from({ length: Math.max(1, settings.workers) }, () => e));
     const inputs: RunningInput[] = [];
@@ -139,10 +146,21 @@ export class Pipeline {
     const stats = this.#stats;
     const pipeline = this;
     const warn = rateLimited(this.#log);
-    const inputsDone = Promise.all(this.#inputs.map((input) => {
+    let feed: ChunkFeed | undefined;
+    const inputsDone = Promise.all(this.#inputs.map((input, index) => {
       const decorate = compileInputDecoration(input.plan.options);
       const inputStats = stats.plugin('input', input.plan.id, input.plan.name);
+      // The raw stream of this input goes to the worker threads, which decode it (threads.ts, ChunkFeed).
+      if (this.#chunkFeed && index === this.#settings.chunkInput) {
+        feed = this.#chunkFeed(this.#abort.signal, (decoded, result) => {
+          inputStats.events.out.inc(decoded);
+          stats.events.in.inc(decoded);
+          this.#settle(result);
+        });
+      }
+      const chunks = feed;
       const sink: InputSink = {
+        ...(chunks && index === this.#settings.chunkInput ? { pushChunk: (bytes: Buffer) => chunks.push(bytes) } : {}),
         push(event: Event): boolean {
           if (decorate) {
             try { decorate(event); } catch (err) {
@@ -157,6 +175,7 @@ export class Pipeline {
         async drained() {
           const t0 = performance.now();
           await queue.drained();
+          if (chunks) await chunks.drained();
           const waited = performance.now() - t0;
           inputStats.queuePushMillis.inc(waited);
           stats.events.queue_push_duration_in_millis.inc(waited);
@@ -174,7 +193,11 @@ export class Pipeline {
         void this.stop();
       });
       return input.done;
-    })).then(() => queue.close());
+    })).then(async () => {
+      // Every chunk is written before the shutdown goes on (filters' final flush, outputs closing).
+      try { await feed?.finished(); } catch (err) { this.#log.error(`a worker thread failed on the input's data: ${err instanceof Error ? err.message : String(err)}`); }
+      queue.close();
+    });
     this.#ready = Promise.all(this.#inputs.map((input) => {
       const ready = input.instance.ready?.() ?? Promise.resolve();
       // An input whose run() failed before it was ready is not ready.

@@ -18,7 +18,7 @@ import type { PipelinePlan, Step } from '../config/plan.js';
 import type { Event } from '../event/event.js';
 import { getLogger, loggingSettings } from '../services/logger.js';
 import type { RetryState } from './delivery.js';
-import { EMPTY_RESULT, OutputStage, type BatchExecutor, type BatchResult } from './executor.js';
+import { EMPTY_RESULT, OutputStage, type BatchExecutor, type BatchResult, type EncodedBatch } from './executor.js';
 import { decodeBatch, encodeBatch } from '../event/wire.js';
 import type { FilterThreadData, FromThread, StatsDelta, ToThread } from './filter-thread.js';
 import type { GraphSettings } from './graph.js';
@@ -97,12 +97,12 @@ class ThreadExecutor implements BatchExecutor {
     this.#pending.clear();
   }
 
-  #ask(message: DistributiveOmit<ToThread, 'id'>): Promise<Answer> {
+  #ask(message: DistributiveOmit<ToThread, 'id'>, transfer: ArrayBuffer[] = []): Promise<Answer> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#next++;
     return new Promise<Answer>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ ...message, id } as ToThread);
+      this.#worker.postMessage({ ...message, id } as ToThread, transfer);
     }).then((m) => {
       this.#count(m.stats);
       return m;
@@ -136,6 +136,22 @@ class ThreadExecutor implements BatchExecutor {
     return this.#outputs.writeEncoded(m.filtered, m.encoded, filtered, signal);
   }
 
+  /** Chunks of raw input this thread is decoding or filtering now. */
+  get chunksInFlight(): number { return this.#chunks; }
+  #chunks = 0;
+
+  /** Decode a chunk of an input's raw stream on the thread, filter it, and encode it for the outputs that take bytes. */
+  async decodeChunk(bytes: Uint8Array): Promise<ChunkResult> {
+    this.#chunks++;
+    try {
+      const m = await this.#ask({ type: 'chunk', bytes }, [bytes.buffer as ArrayBuffer]);
+      if (m.type !== 'encoded') throw new Error('unexpected answer to a chunk from a worker thread');
+      return { decoded: m.decoded ?? 0, filtered: m.filtered, encoded: m.encoded, events: m.batch === undefined ? undefined : decodeBatch(m.batch) };
+    } finally {
+      this.#chunks--;
+    }
+  }
+
   async flush(final: boolean, signal: AbortSignal): Promise<BatchResult> {
     if (!this.#flushes) return EMPTY_RESULT;
     return this.#outputs.write(await this.#events({ type: 'flush', final }), signal);
@@ -157,6 +173,81 @@ class ThreadExecutor implements BatchExecutor {
 export interface ThreadedPipeline {
   source: FilterThreadData['source'];
   load: FilterThreadData['load'];
+  /** The input (index in the config) whose raw stream the threads decode (see chunkableInput). */
+  chunkInput?: number;
+}
+
+/** What a thread made of one chunk of raw input. */
+export interface ChunkResult { decoded: number; filtered: number; encoded: EncodedBatch[]; events: Event[] | undefined }
+
+/**
+ * Raw input cut into chunks of whole lines, decoded, filtered and encoded on the worker threads: the
+ * pipeline thread only reads and writes bytes. Chunks go to the thread with the fewest in flight (two
+ * each at most, then the input is held back); their results are written in the order the chunks were
+ * read, so the output keeps the input's order as with one worker.
+ */
+export class ChunkFeed {
+  readonly #threads: ThreadExecutor[];
+  readonly #outputs: OutputStage;
+  readonly #signal: AbortSignal;
+  readonly #settle: (decoded: number, result: BatchResult) => void;
+  readonly #limit: number;
+  #inFlight = 0;
+  #written: Promise<void> = Promise.resolve();
+  #failure: Error | undefined;
+  #spaceWaiters: (() => void)[] = [];
+
+  constructor(threads: ThreadExecutor[], outputs: OutputStage, signal: AbortSignal, settle: (decoded: number, result: BatchResult) => void) {
+    this.#threads = threads;
+    this.#outputs = outputs;
+    this.#signal = signal;
+    this.#settle = settle;
+    this.#limit = threads.length * 2;
+  }
+
+  /** Hand over a chunk; false when the threads have all they can take (wait on drained()). */
+  push(bytes: Buffer): boolean {
+    // A buffer of its own, exactly the chunk, moves to the thread without another copy.
+    const own = new Uint8Array(bytes);
+    let thread = this.#threads[0]!;
+    for (const t of this.#threads) if (t.chunksInFlight < thread.chunksInFlight) thread = t;
+    const result = thread.decodeChunk(own);
+    this.#inFlight++;
+    this.#written = this.#written.then(async () => {
+      try {
+        const r = await result;
+        this.#settle(r.decoded, await this.#outputs.writeEncoded(r.filtered, r.encoded, r.events, this.#signal));
+      } catch (err) {
+        this.#failure ??= err instanceof Error ? err : new Error(String(err));
+      } finally {
+        this.#inFlight--;
+        const waiting = this.#spaceWaiters;
+        this.#spaceWaiters = [];
+        for (const w of waiting) w();
+      }
+    });
+    return this.#inFlight < this.#limit;
+  }
+
+  drained(): Promise<void> {
+    if (this.#inFlight < this.#limit) return Promise.resolve();
+    return new Promise((resolve) => this.#spaceWaiters.push(resolve));
+  }
+
+  /** Resolves once every chunk handed over is written; rejects when a thread failed on one. */
+  async finished(): Promise<void> {
+    await this.#written;
+    if (this.#failure) throw this.#failure;
+  }
+}
+
+/**
+ * The input whose raw stream the worker threads can decode: the pipeline's only input, when it offers
+ * chunks (stdin with a line or json_lines codec in UTF-8). Undefined otherwise.
+ */
+export function chunkableInput(plan: PipelinePlan): number | undefined {
+  if (plan.inputs.length !== 1 || plan.inputs[0]!.name !== 'stdin') return undefined;
+  return 0;
 }
 
 /** N executors on N threads sharing one set of outputs. */
@@ -173,6 +264,7 @@ export async function threadExecutors(plan: PipelinePlan, workers: number, pipel
     // The threads encode for the outputs that take bytes (stdout), so this thread only writes them.
     encodeFor: outputs.encodedOutputs(),
     eventsBack: outputs.encodedOutputs().length < outputs.outputCount,
+    ...(pipeline.chunkInput === undefined ? {} : { chunkInput: pipeline.chunkInput }),
   };
   // Started together: each thread loads the modules and compiles the filters (grok) on its own.
   const starts = Array.from({ length: workers }, (_, i) => { outputs.share(); return ThreadExecutor.start(data, outputs, settings, i); });
@@ -186,5 +278,9 @@ export async function threadExecutors(plan: PipelinePlan, workers: number, pipel
   }
   // Two batches in flight per thread: while one batch's events are written by the outputs (on the
   // pipeline thread), the thread already filters the next, instead of waiting idle.
-  return [...started, ...started];
+  const executors: BatchExecutor[] & { chunkFeed?: ChunkFeedFactory } = [...started, ...started];
+  if (pipeline.chunkInput !== undefined) executors.chunkFeed = (signal, settle) => new ChunkFeed(started, outputs, signal, settle);
+  return executors;
 }
+
+export type ChunkFeedFactory = (signal: AbortSignal, settle: (decoded: number, result: BatchResult) => void) => ChunkFeed;
