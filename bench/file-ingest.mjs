@@ -16,18 +16,13 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rea
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corpus, SLUICE_NODE_FLAGS } from './_corpus.mjs';
+import { findRsyslog, fmt, now, phase, progress, scratch, sleep, stopRsyslog, vmhwm } from './_procs.mjs';
 
 const MB = Number(process.env.FILE_BENCH_MB || 1024);
 const TAIL_RATE = Number(process.env.FILE_BENCH_TAIL_RATE || 2000);
 const TAIL_SECONDS = Number(process.env.FILE_BENCH_TAIL_SECONDS || 10);
 const RUNS = Number(process.env.FILE_BENCH_RUNS || 2);
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-const tty = process.stderr.isTTY;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
-const progress = (text) => { if (tty) process.stderr.write(`\r${text}\x1b[K`); };
-const phase = (text) => { if (tty) process.stderr.write('\r\x1b[K'); process.stderr.write(`${text}\n`); };
 
 // ---- space, temp dir, clean-up ----------------------------------------------------------------------
 
@@ -40,21 +35,7 @@ if (free < need) {
   console.log(`skipped: ${tmpdir()} has ${(free / 1073741824).toFixed(1)} GiB free, the bench needs about ${(need / 1073741824).toFixed(1)} GiB (set FILE_BENCH_MB lower)`);
   process.exit(0);
 }
-const dir = mkdtempSync(join(tmpdir(), 'sluice-file-bench-'));
-const children = new Set();
-const cleanup = () => {
-  for (const c of children) { try { c.kill('SIGKILL'); } catch { /* gone */ } }
-  rmSync(dir, { recursive: true, force: true });
-};
-process.on('exit', cleanup);
-process.on('SIGINT', () => { cleanup(); process.exit(130); });
-process.on('SIGTERM', () => { cleanup(); process.exit(143); });
-
-function track(child) {
-  children.add(child);
-  child.exited = new Promise((resolve) => child.on('exit', (code, signal) => { children.delete(child); child.exitedAt = now(); resolve({ code, signal }); }));
-  return child;
-}
+const { dir, track, cleanup } = scratch('sluice-file-bench-');
 
 // ---- the log file -----------------------------------------------------------------------------------
 
@@ -140,10 +121,6 @@ function lastJson(path) {
   return JSON.parse(lines[lines.length - 1]);
 }
 
-/** Peak RSS in KiB: GNU time's %M when it wraps the process, else the highest VmHWM sampled. */
-function vmhwm(pid) {
-  try { return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN); } catch { return NaN; }
-}
 function timed(cmd, args, rssFile, opts) {
   return TIME ? spawn(TIME, ['-f', '%M', '-o', rssFile, cmd, ...args], opts) : spawn(cmd, args, opts);
 }
@@ -201,18 +178,6 @@ async function sluiceRead() {
   return r;
 }
 
-/** rsyslogd, or why not: installed with apt-get when missing. */
-function findRsyslog() {
-  const bin = '/usr/sbin/rsyslogd';
-  if (existsSync(bin)) return { bin };
-  phase('rsyslogd not found; trying apt-get install -y rsyslog');
-  const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
-  const run = (args) => spawnSync(sudo.length ? sudo[0] : args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  run(['apt-get', 'update']);
-  const r = run(['apt-get', 'install', '-y', '--no-install-recommends', 'rsyslog']);
-  if (existsSync(bin)) return { bin };
-  return { why: `rsyslog is not installed and apt-get install failed (${r.status}): ${String(r.stderr).trim().split('\n').pop()}` };
-}
 
 /** A config of its own: no system sockets (no imuxsock/imklog), its own work directory, one ruleset. */
 function rsyslogConfig(name, file, out, imfileModule) {
@@ -235,13 +200,6 @@ input(type="imfile" File="${file}" Tag="bench" ruleset="bench" readMode="0" fres
   return { conf, pidFile: join(work, 'rsyslogd.pid') };
 }
 
-async function stopRsyslog(child, pidFile) {
-  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
-  if (!Number.isNaN(pid)) { try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ } } else child.kill('SIGTERM');
-  const killer = setTimeout(() => { if (!Number.isNaN(pid)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } } child.kill('SIGKILL'); }, 10_000);
-  await child.exited;
-  clearTimeout(killer);
-}
 
 async function waitFor(path, ms) {
   const until = now() + ms;

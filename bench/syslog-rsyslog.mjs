@@ -18,9 +18,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { corpus, SLUICE_NODE_FLAGS } from './_corpus.mjs';
+import { findRsyslog, fmt, now, phase, progress, scratch, sleep, stopRsyslog, vmhwm } from './_procs.mjs';
 
 const N = Number(process.env.SYSLOG_BENCH_EVENTS || 300_000);
 const RUNS = Number(process.env.SYSLOG_BENCH_RUNS || 3);
@@ -28,30 +29,10 @@ const RSS = process.env.SYSLOG_BENCH_RSS === '1' || process.argv.includes('--rss
 const PROF = process.env.SYSLOG_BENCH_PROF ? resolve(process.env.SYSLOG_BENCH_PROF) : undefined;
 const REPEAT = 10;
 const CONNECTIONS = 3;
-const tty = process.stderr.isTTY;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
-const progress = (text) => { if (tty) process.stderr.write(`\r${text}\x1b[K`); };
-const phase = (text) => { if (tty) process.stderr.write('\r\x1b[K'); process.stderr.write(`${text}\n`); };
 
 // ---- temp dir, children, clean-up -------------------------------------------------------------------
 
-const dir = mkdtempSync(join(tmpdir(), 'sluice-syslog-bench-'));
-const children = new Set();
-const cleanup = () => {
-  for (const c of children) { try { c.kill('SIGKILL'); } catch { /* gone */ } }
-  rmSync(dir, { recursive: true, force: true });
-};
-process.on('exit', cleanup);
-process.on('SIGINT', () => { cleanup(); process.exit(130); });
-process.on('SIGTERM', () => { cleanup(); process.exit(143); });
-
-function track(child) {
-  children.add(child);
-  child.exited = new Promise((res) => child.on('exit', (code, signal) => { children.delete(child); res({ code, signal }); }));
-  return child;
-}
+const { dir, track } = scratch('sluice-syslog-bench-');
 
 // ---- the messages -----------------------------------------------------------------------------------
 
@@ -195,9 +176,6 @@ function sampleJson(path, has, what) {
   return JSON.parse(line);
 }
 
-function vmhwm(pid) {
-  try { return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN); } catch { return NaN; }
-}
 
 /** Wait until `c` holds `expected` lines; a stall of 60 s (nothing new) ends the wait. */
 async function untilCounted(label, c, expected, child) {
@@ -262,19 +240,6 @@ async function throughSluice(buffers, repeat, expected) {
 
 // ---- rsyslog ----------------------------------------------------------------------------------------
 
-/** rsyslogd, or why not: installed with apt-get when missing. */
-function findRsyslog() {
-  const bin = process.env.SYSLOG_BENCH_RSYSLOGD || '/usr/sbin/rsyslogd';
-  if (existsSync(bin)) return { bin };
-  phase('rsyslogd not found; trying apt-get install -y rsyslog');
-  const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
-  const run = (args) => spawnSync(sudo.length ? sudo[0] : args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  run(['apt-get', 'update']);
-  const r = run(['apt-get', 'install', '-y', '--no-install-recommends', 'rsyslog']);
-  if (existsSync(bin)) return { bin };
-  if (r.status === 0) return { why: `apt-get install -y rsyslog succeeded but there is no ${bin}` };
-  return { why: `rsyslog is not installed and apt-get install -y rsyslog failed (${r.status ?? r.error?.code}): ${String(r.stderr ?? '').trim().split('\n').pop()}` };
-}
 
 /**
  * imtcp (octet-counted framing is on by default) → mmpstrucdata (SD-IDs kept as sent) → omfile, one JSON
@@ -313,12 +278,6 @@ input(type="imtcp" port="${port}" address="127.0.0.1" ruleset="bench")
   return { conf, pidFile: join(work, 'rsyslogd.pid') };
 }
 
-async function stopRsyslog(child, pid) {
-  if (!Number.isNaN(pid)) { try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ } } else child.kill('SIGTERM');
-  const killer = setTimeout(() => { if (!Number.isNaN(pid)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } } child.kill('SIGKILL'); }, 10_000);
-  await child.exited;
-  clearTimeout(killer);
-}
 
 let rsRuns = 0;
 async function throughRsyslog(buffers, expected) {
@@ -359,7 +318,7 @@ async function throughRsyslog(buffers, expected) {
 const buffers = buildBuffers(N);
 const bytes = buffers.reduce((n, b) => n + b.length, 0);
 phase(`${fmt(N)} messages, ${(bytes / 1048576).toFixed(1)} MiB over ${CONNECTIONS} connections; temp dir ${dir}`);
-const rs = findRsyslog();
+const rs = findRsyslog(process.env.SYSLOG_BENCH_RSYSLOGD || undefined);
 const faster = (a, b) => (a === undefined || b.s < a.s ? b : a);
 
 phase('sender → plain counting sink');
