@@ -2,7 +2,7 @@
 // progress lines, a scratch directory whose child processes are killed and files removed on any exit,
 // peak RSS from /proc, and rsyslogd (installed with apt-get when missing) started and stopped.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -63,4 +63,35 @@ export async function stopRsyslog(child, pidOrFile) {
   const killer = setTimeout(() => { if (!Number.isNaN(pid)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } } child.kill('SIGKILL'); }, 10_000);
   await child.exited;
   clearTimeout(killer);
+}
+
+/**
+ * Counts the complete lines appended to `path` as it grows: `poll()` reads only what is new (16 MiB at a
+ * time) up to the last LF, and also counts the lines holding `bad` when given; `bytes` is what was read.
+ */
+export function lineCounter(path, bad) {
+  const state = { lines: 0, offset: 0, bytes: 0, bad: 0 };
+  const buf = Buffer.allocUnsafe(16 * 1048576);
+  const needle = bad ? Buffer.from(bad) : undefined;
+  state.poll = () => {
+    if (!existsSync(path)) return state.lines;
+    const size = statSync(path).size;
+    if (size <= state.offset) return state.lines;
+    const fd = openSync(path, 'r');
+    try {
+      while (state.offset < size) {
+        const n = readSync(fd, buf, 0, Math.min(buf.length, size - state.offset), state.offset);
+        if (n === 0) break;
+        // Count only up to the last LF: a line cut by this read is counted (and searched) with its end.
+        const last = buf.lastIndexOf(10, n - 1);
+        if (last < 0) break;
+        for (let i = buf.indexOf(10); i >= 0 && i <= last; i = buf.indexOf(10, i + 1)) state.lines++;
+        if (needle) { const view = buf.subarray(0, last + 1); for (let i = view.indexOf(needle); i >= 0; i = view.indexOf(needle, i + 1)) state.bad++; }
+        state.offset += last + 1;
+      }
+    } finally { closeSync(fd); }
+    state.bytes = state.offset;
+    return state.lines;
+  };
+  return state;
 }

@@ -16,7 +16,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rea
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corpus, SLUICE_NODE_FLAGS } from './_corpus.mjs';
-import { findRsyslog, fmt, now, phase, progress, scratch, sleep, stopRsyslog, vmhwm } from './_procs.mjs';
+import { findRsyslog, fmt, lineCounter as counter, now, phase, progress, scratch, sleep, stopRsyslog, vmhwm } from './_procs.mjs';
 
 const MB = Number(process.env.FILE_BENCH_MB || 1024);
 const TAIL_RATE = Number(process.env.FILE_BENCH_TAIL_RATE || 2000);
@@ -86,28 +86,6 @@ function generate(path, mib) {
 
 // ---- output watching --------------------------------------------------------------------------------
 
-/** Count LF bytes appended to `path` since the last call (reads only the new part, 16 MiB at a time). */
-function counter(path) {
-  const state = { lines: 0, offset: 0, bytes: 0 };
-  const buf = Buffer.allocUnsafe(16 * 1048576);
-  state.poll = () => {
-    if (!existsSync(path)) return state.lines;
-    const size = statSync(path).size;
-    if (size <= state.offset) return state.lines;
-    const fd = openSync(path, 'r');
-    try {
-      while (state.offset < size) {
-        const n = readSync(fd, buf, 0, Math.min(buf.length, size - state.offset), state.offset);
-        if (n === 0) break;
-        for (let i = buf.indexOf(10); i >= 0 && i < n; i = buf.indexOf(10, i + 1)) state.lines++;
-        state.offset += n;
-      }
-    } finally { closeSync(fd); }
-    state.bytes = state.offset;
-    return state.lines;
-  };
-  return state;
-}
 
 /** The last complete line of a file, parsed as JSON. */
 function lastJson(path) {

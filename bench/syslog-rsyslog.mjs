@@ -21,7 +21,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { corpus, SLUICE_NODE_FLAGS } from './_corpus.mjs';
-import { findRsyslog, fmt, now, phase, progress, scratch, sleep, stopRsyslog, vmhwm } from './_procs.mjs';
+import { findRsyslog, fmt, lineCounter as counter, now, phase, progress, scratch, sleep, stopRsyslog, vmhwm } from './_procs.mjs';
 
 const N = Number(process.env.SYSLOG_BENCH_EVENTS || 300_000);
 const RUNS = Number(process.env.SYSLOG_BENCH_RUNS || 3);
@@ -136,32 +136,6 @@ async function reference(buffers) {
 
 // ---- output watching --------------------------------------------------------------------------------
 
-/** Count LF bytes appended to `path` since the last call (only the new part is read), and look for `bad`. */
-function counter(path, bad) {
-  const state = { lines: 0, offset: 0, bad: 0 };
-  const buf = Buffer.allocUnsafe(16 * 1048576);
-  const needle = bad ? Buffer.from(bad) : undefined;
-  state.poll = () => {
-    if (!existsSync(path)) return state.lines;
-    const size = statSync(path).size;
-    if (size <= state.offset) return state.lines;
-    const fd = openSync(path, 'r');
-    try {
-      while (state.offset < size) {
-        const n = readSync(fd, buf, 0, Math.min(buf.length, size - state.offset), state.offset);
-        if (n === 0) break;
-        // Count only up to the last LF: a line cut by this read is counted (and searched) with its end.
-        const last = buf.lastIndexOf(10, n - 1);
-        if (last < 0) break;
-        for (let i = buf.indexOf(10); i >= 0 && i <= last; i = buf.indexOf(10, i + 1)) state.lines++;
-        if (needle) { const view = buf.subarray(0, last + 1); for (let i = view.indexOf(needle); i >= 0; i = view.indexOf(needle, i + 1)) state.bad++; }
-        state.offset += last + 1;
-      }
-    } finally { closeSync(fd); }
-    return state.lines;
-  };
-  return state;
-}
 
 /** The first complete line for which `has` is true, parsed, from the file's first 4 MiB. */
 function sampleJson(path, has, what) {
