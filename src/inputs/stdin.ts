@@ -30,7 +30,6 @@ export default defineInput({
     const cuttable = LINE_CODECS.has(codecNameOf(codec) ?? '') && (charset === 'UTF-8' || charset === 'UTF8');
     const chunkDelimiter = cuttable ? (typeof codecOptions.delimiter === 'string' ? codecOptions.delimiter : '\n') : undefined;
     return {
-      chunkDelimiter,
       decoderForChunks: (emit) => (cuttable ? codec.decoder(emit, { key: 'stdin', fields: addHost }) : undefined),
       run(sink) {
         const stdin = process.stdin;

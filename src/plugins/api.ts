@@ -166,10 +166,9 @@ export interface InputInstance {
    * Optional, for inputs of one stream whose codec cuts it into lines independently of each other (line,
    * json_lines): the decoder this input would use, for one chunk of whole lines, with the fields the input
    * adds. A worker thread decodes the chunks `sink.pushChunk` received with it. Returns undefined when the
-   * configured codec cannot be cut that way; `delimiter` is where chunks may be cut.
+   * configured codec cannot be cut that way.
    */
   decoderForChunks?(emit: (event: Event) => void): Decoder | undefined;
-  readonly chunkDelimiter?: string | undefined;
 }
 
 // ---- filters ------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import { loadPipeline, type LoadSettings, type LoadSource } from '../config/load
 import type { Event } from '../event/event.js';
 import { decodeBatch, encodeBatch as encodeWire } from '../event/wire.js';
 import type { EcsMode } from '../plugins/options.js';
-import { configureLogging, type LoggingSettings } from '../services/logger.js';
+import { configureLogging, getLogger, rateLimited, type LoggingSettings } from '../services/logger.js';
 import { CounterMetric, PluginStats } from '../services/metrics.js';
 import { encodeBatch } from '../outputs/_write.js';
 import type { CodecInstance } from '../plugins/api.js';
@@ -123,10 +123,16 @@ async function main(): Promise<void> {
   const chunkPlan = data.chunkInput === undefined ? undefined : loaded.plan.inputs[data.chunkInput];
   const chunkInput = chunkPlan ? await createInput(chunkPlan, data.runtime) : undefined;
   const decorate = chunkPlan ? compileInputDecoration(chunkPlan.options) : undefined;
+  const warnDecoration = rateLimited(getLogger('logstash.javapipeline', data.runtime.pipelineId));
   const decodeChunk = (bytes: Uint8Array): Event[] => {
     const events: Event[] = [];
     const decoder = chunkInput?.decoderForChunks?.((e) => {
-      if (decorate) { try { decorate(e); } catch { /* kept as it is, as on the pipeline thread */ } }
+      if (decorate) {
+        try { decorate(e); } catch (err) {
+          // As on the pipeline thread: add_field into a field the event holds as a scalar; the event goes on.
+          warnDecoration(chunkPlan!.id, `input ${chunkPlan!.id}: could not decorate an event; it is kept as it is`, { reason: err instanceof Error ? err.message : String(err) });
+        }
+      }
       events.push(e);
     });
     if (!decoder) throw new Error('this input cannot be decoded on worker threads');

@@ -158,9 +158,9 @@ export class Pipeline {
           this.#settle(result);
         });
       }
-      const chunks = feed;
+      const chunks = index === this.#settings.chunkInput ? feed : undefined;
       const sink: InputSink = {
-        ...(chunks && index === this.#settings.chunkInput ? { pushChunk: (bytes: Buffer) => chunks.push(bytes) } : {}),
+        ...(chunks ? { pushChunk: (bytes: Buffer) => chunks.push(bytes) } : {}),
         push(event: Event): boolean {
           if (decorate) {
             try { decorate(event); } catch (err) {
