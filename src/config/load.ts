@@ -38,6 +38,11 @@ export interface LoadSettings {
   cwd?: string;
   /** `path.data`, where plugins keep state (e.g. geoip's managed databases) (default: data/ in the installation). */
   dataDir?: string;
+  /**
+   * Leave out the plugins' own checks (grok compiling every expression, say): for a worker thread loading
+   * the very text the pipeline thread has already loaded and checked.
+   */
+  skipPluginChecks?: boolean;
 }
 
 export interface LoadResult {
@@ -160,7 +165,7 @@ export async function loadPipeline(source: LoadSource, settings: LoadSettings): 
   };
   // Plugins judge their own options too; one whose options already failed validation is skipped.
   const rejected = new Set(plans.flatMap((p) => [...p.rejected]));
-  all.push(...await checkPlugins(plan, { ecs: settings.ecs, cwd: settings.cwd ?? process.cwd(), ...(settings.dataDir === undefined ? {} : { dataDir: settings.dataDir }) }, rejected));
+  if (!settings.skipPluginChecks) all.push(...await checkPlugins(plan, { ecs: settings.ecs, cwd: settings.cwd ?? process.cwd(), ...(settings.dataDir === undefined ? {} : { dataDir: settings.dataDir }) }, rejected));
   all = all.sort(byPosition(order));
   const result: LoadResult = { diagnostics: all, sources };
   if (!all.some((d) => d.severity === 'error')) result.plan = plan;

@@ -255,7 +255,8 @@ export async function threadExecutors(plan: PipelinePlan, workers: number, pipel
   const outputs = await OutputStage.create(plan, settings);
   const data: FilterThreadData = {
     source: pipeline.source,
-    load: pipeline.load,
+    // The pipeline thread has checked this very config: the threads skip the plugins' own checks.
+    load: { ...pipeline.load, skipPluginChecks: true },
     runtime: {
       ecs: settings.ecs, pipelineId: settings.pipelineId ?? 'main', cwd: settings.cwd ?? process.cwd(),
       ...(settings.dataDir === undefined ? {} : { dataDir: settings.dataDir }),
