@@ -25,7 +25,7 @@
  * file that cannot be opened or written (permissions, a full disk) has its events retried, not the
  * pipeline stopped; an event the codec cannot encode is rejected (dead letter queue when enabled).
  */
-import { constants as fsc, existsSync } from 'node:fs';
+import { constants as fsc, existsSync, writeSync } from 'node:fs';
 import { chmod, mkdir, open, type FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -107,7 +107,17 @@ async function openAppend(path: string, mode: number): Promise<FileHandle> {
   return open(path, APPEND, mode);
 }
 
-async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
+/**
+ * Write all of `data`. To a regular file synchronously, as pino's destinations and Logstash's own file
+ * output do: a write into the page cache takes microseconds, while a round trip through libuv's thread
+ * pool per batch leaves the event loop idle (a fifth of a syslog → file run). Anything else (a FIFO, a
+ * device) through the thread pool, because a write there may wait on a reader.
+ */
+async function writeAll(fh: FileHandle, data: Buffer, regular = false): Promise<void> {
+  if (regular) {
+    for (let off = 0; off < data.length;) off += writeSync(fh.fd, data, off, data.length - off);
+    return;
+  }
   for (let off = 0; off < data.length;) {
     const { bytesWritten } = await fh.write(data, off, data.length - off);
     off += bytesWritten;
@@ -153,7 +163,11 @@ class OutFile {
   syncing: Promise<void> | undefined;
   readonly #gzip: GzipMember | undefined;
 
-  constructor(readonly path: string, readonly fh: FileHandle, gzip: boolean, overwrite: boolean) {
+  /** A regular file: written synchronously (see writeAll). */
+  readonly #regular: boolean;
+
+  constructor(readonly path: string, readonly fh: FileHandle, gzip: boolean, overwrite: boolean, regular: boolean) {
+    this.#regular = regular;
     // With overwrite every batch writes a whole member of its own.
     this.#gzip = gzip && !overwrite ? new GzipMember() : undefined;
   }
@@ -161,14 +175,14 @@ class OutFile {
   async append(data: Buffer): Promise<void> {
     this.active = true;
     if (data.length === 0) return;
-    await writeAll(this.fh, this.#gzip ? await this.#gzip.compress(data) : data);
+    await writeAll(this.fh, this.#gzip ? await this.#gzip.compress(data) : data, this.#regular);
     this.dirty = true;
   }
 
   async replace(data: Buffer, gzip: boolean): Promise<void> {
     this.active = true;
     await this.fh.truncate(0);
-    await writeAll(this.fh, gzip ? gzipSync(data) : data);
+    await writeAll(this.fh, gzip ? gzipSync(data) : data, this.#regular);
     this.dirty = true;
   }
 
@@ -176,7 +190,7 @@ class OutFile {
   async close(): Promise<void> {
     try {
       await this.syncing;
-      if (this.#gzip) await writeAll(this.fh, await this.#gzip.finish());
+      if (this.#gzip) await writeAll(this.fh, await this.#gzip.finish(), this.#regular);
       if (this.dirty) await this.fh.sync();
     } finally {
       await this.fh.close();
@@ -261,7 +275,10 @@ export default defineOutput({
       logger.info('Opening file', { path });
       const dir = dirname(path);
       if (!(await exists(dir))) await makeDirs(dir, options.dir_mode, logger);
-      const f = new OutFile(path, await openAppend(path, options.file_mode), options.gzip, overwrite);
+      const fh = await openAppend(path, options.file_mode);
+      let regular: boolean;
+      try { regular = (await fh.stat()).isFile(); } catch (err) { await fh.close(); throw err; }
+      const f = new OutFile(path, fh, options.gzip, overwrite, regular);
       files.set(path, f);
       return f;
     };
