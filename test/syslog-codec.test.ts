@@ -105,6 +105,16 @@ describe('messages that do not decode', () => {
   it('an empty frame still gives one event', () => {
     expect(decode('')).toMatchObject({ message: '', tags: ['_syslogparsefailure'] });
   });
+  // A time cut off at the end of the frame once read as a NaN second: the event then could not be printed.
+  for (const input of ['<34>Jan  1 00:00:', '<34>Jan  1 00:00:0', '<34>1 2003-10-11T22:14:1', '<34>1 2003-10-11T22:14:15.']) {
+    for (const lenient of [false, true]) {
+      it(`a time cut off at the end (${JSON.stringify(input)}, lenient ${lenient}) is a failure, kept whole`, () => {
+        const ev = decode(input, { lenient });
+        expect(ev).toMatchObject({ message: input, tags: ['_syslogparsefailure'] });
+        expect(Number.isNaN(Date.parse(ev['@timestamp'] as string))).toBe(false);
+      });
+    }
+  }
 });
 
 describe('bytes', () => {

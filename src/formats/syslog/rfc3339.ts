@@ -23,7 +23,8 @@ export function digits(s: string, at: number, n: number): number {
   let v = 0;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(at + i) - 48;
-    if (c < 0 || c > 9) return -1;
+    // Past the end charCodeAt is NaN, which no comparison rejects: test for a digit, not for a non-digit.
+    if (!(c >= 0 && c <= 9)) return -1;
     v = v * 10 + c;
   }
   return v;
