@@ -4,7 +4,8 @@
  */
 import { arrayIndex, isIndexSegment, parseFieldRef, type FieldPath } from './fieldref.js';
 import { Timestamp } from './timestamp.js';
-import { deepClone, isHash, stringifyValue, type Hash, type Value } from './values.js';
+import { stringifyFields } from './shaped-json.js';
+import { deepClone, isHash, type Hash, type Value } from './values.js';
 
 export const TIMESTAMP = '@timestamp';
 export const METADATA = '@metadata';
@@ -220,7 +221,7 @@ export class Event {
   }
 
   /** The serialized form: JSON without @metadata, floats and big integers kept as Logstash prints them. */
-  toJSON(): string { return stringifyValue(this.#data); }
+  toJSON(): string { return stringifyFields(this.#data); }
 
   /** A plain snapshot (for tests and `sluice test`): values deep-copied, @metadata left out. */
   toObject(): Hash { return deepClone(this.#data); }
