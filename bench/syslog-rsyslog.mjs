@@ -3,7 +3,8 @@
 // real Linux syslog lines in fixtures/data, sent over three concurrent TCP connections, all octet-counted
 // (RFC 6587): two of plain messages (`- -` for MSGID and STRUCTURED-DATA), the third with structured data
 // (`[exampleSDID@32473 iut="3" eventSource="Application" eventID="…"]`). sluice: `syslog` input → `file`
-// output with json_lines. Reference, same run, same bytes: rsyslog 8 (imtcp → mmpstrucdata → omfile with
+// output with json_lines, at `-w 1` and at `-w 2 --pipeline.worker_threads true` (the frames decoded and
+// encoded on two threads, the pipeline thread reading sockets and writing the file). Reference, same run, same bytes: rsyslog 8 (imtcp → mmpstrucdata → omfile with
 // a JSON template), unprivileged, in a temp dir of its own (no imuxsock, no system sockets); installed with
 // apt-get when missing, skipped (sluice still measured) when that fails. Events/s count from the first byte
 // sent until the last event is in the output file (lines counted); each output must hold exactly the
@@ -171,14 +172,15 @@ function check(label, cond, what, event) {
 // ---- sluice -----------------------------------------------------------------------------------------
 
 let runs = 0;
-async function throughSluice(buffers, repeat, expected) {
+/** One sluice run; `threads`: `-w 2 --pipeline.worker_threads true` (frames decoded and encoded on two threads). */
+async function throughSluice(buffers, repeat, expected, threads = false) {
   const port = await freePort();
   const out = join(dir, `sluice-${++runs}.jsonl`);
   const data = mkdtempSync(join(dir, 'data-'));
   const config = `input { syslog { port => ${port} host => "127.0.0.1" } } output { file { path => "${out}" codec => json_lines } }`;
   const prof = PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : [];
   let stderr = '';
-  const child = track(spawn(process.execPath, [...SLUICE_NODE_FLAGS, ...prof, 'bin/sluice.js', 'run', '-w', '1', '--log.level', 'warn', '--api.enabled', 'false', '--path.data', data, '-e', config], { stdio: ['ignore', 'inherit', 'pipe'] }));
+  const child = track(spawn(process.execPath, [...SLUICE_NODE_FLAGS, ...prof, 'bin/sluice.js', 'run', ...(threads ? ['-w', '2', '--pipeline.worker_threads', 'true'] : ['-w', '1']), '--log.level', 'warn', '--api.enabled', 'false', '--path.data', data, '-e', config], { stdio: ['ignore', 'inherit', 'pipe'] }));
   child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; if (stderr.length > 1e6) stderr = stderr.slice(-1e5); });
   await waitListening(port, child);
   await sleep(200);
@@ -298,10 +300,13 @@ const faster = (a, b) => (a === undefined || b.s < a.s ? b : a);
 phase('sender → plain counting sink');
 const ref = Math.min(await reference(buffers), await reference(buffers));
 let sl;
+let slThreads;
 let rsy;
 for (let run = 1; run <= RUNS; run++) {
   phase(`sluice: run ${run} of ${RUNS}`);
   sl = faster(sl, await throughSluice(buffers, 1, N));
+  phase(`sluice -w 2 on threads: run ${run} of ${RUNS}`);
+  slThreads = faster(slThreads, await throughSluice(buffers, 1, N, true));
   if (rs.bin) {
     phase(`rsyslog: run ${run} of ${RUNS}`);
     rsy = faster(rsy, await throughRsyslog(buffers, N));
@@ -321,9 +326,10 @@ const eps = (n, s) => fmt(n / s);
 console.log(`${fmt(N)} RFC 5424 messages (Linux syslog bodies), ${(bytes / 1048576).toFixed(1)} MiB, over ${CONNECTIONS} octet-counted TCP connections (one with structured data); ${availableParallelism()} cores; best of ${RUNS}`);
 console.log(`  sender's own rate (plain TCP sink): ${eps(N, ref)} events/s`);
 console.log(`  sluice (syslog → json_lines file, -w 1): ${eps(N, sl.s)} events/s (${sl.s.toFixed(2)} s), peak RSS ${mib(sl.rss)}`);
+console.log(`  sluice -w 2 --pipeline.worker_threads true: ${eps(N, slThreads.s)} events/s (${slThreads.s.toFixed(2)} s), peak RSS ${mib(slThreads.rss)}  (ratio to -w 1: ${(sl.s / slThreads.s).toFixed(2)})`);
 if (rsy) {
   console.log(`  rsyslog ${rsVersion()} (imtcp → mmpstrucdata → omfile JSON): ${eps(N, rsy.s)} events/s (${rsy.s.toFixed(2)} s), peak RSS ${mib(rsy.rss)}`);
-  console.log(`  ratio sluice/rsyslog: ${(rsy.s / sl.s).toFixed(2)}`);
+  console.log(`  ratio sluice/rsyslog: ${(rsy.s / sl.s).toFixed(2)} (-w 1), ${(rsy.s / slThreads.s).toFixed(2)} (-w 2 on threads)`);
 } else {
   console.log(`  rsyslog reference unavailable: ${rs.why}`);
 }

@@ -4,13 +4,14 @@
  * (every event once, same fields), events made and dropped by filters cross back, the persisted queue
  * still delivers everything, and pipelines whose filters keep state across events stay on one thread.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPipeline } from '../src/config/load.js';
 import { whyNotThreaded } from '../src/runtime/threads.js';
-import { jsonLines, runCli } from './helpers/cli.js';
+import { jsonLines, runCli, startCli, waitFor } from './helpers/cli.js';
 
 const apache = readFileSync(new URL('../fixtures/data/apache_access_10k.log', import.meta.url), 'utf8').split('\n').filter(Boolean).slice(0, 3000);
 const GROK = 'filter { grok { match => { "message" => "%{COMBINEDAPACHELOG}" } } date { match => ["timestamp", "dd/MMM/yyyy:HH:mm:ss Z"] } }';
@@ -119,6 +120,64 @@ describe('workers on threads', () => {
     expect(messages).toHaveLength(apache.length);
     expect(new Set(messages).size).toBe(new Set(apache).size);
   }, 60_000);
+
+  it('the syslog input\'s TCP frames are decoded on the threads: same events as -w 1, each connection in order, frame problems tagged', async () => {
+    const n = 1500;
+    // Connection A: octet-counted RFC 5424, with one frame past max_frame_size; B: LF-terminated RFC 3164;
+    // C: an octet-counted frame cut short by the connection closing.
+    const a = Buffer.concat(Array.from({ length: n }, (_, i) => {
+      const msg = Buffer.from(`<165>1 2024-05-01T10:00:00.${String(i % 1000).padStart(3, '0')}Z web-1 app 42 ID7 [m@1 seq="${i}"] msg A ${i}${i === 700 ? ' ' + 'x'.repeat(300) : ''}`);
+      return Buffer.concat([Buffer.from(`${msg.length} `), msg]);
+    }));
+    const b = Buffer.from(Array.from({ length: n }, (_, i) => `<34>May  1 10:00:${String(i % 60).padStart(2, '0')} db-2 sshd[7]: msg B ${i}\n`).join(''));
+    const c = Buffer.from('500 <34>1 2024-05-01T10:00:00Z h app - - - cut short');
+    const send = (port: number, bytes: Buffer): Promise<void> => new Promise((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.end(bytes); });
+      s.on('error', reject);
+      s.on('close', () => resolve());
+    });
+    const run = async (threads: boolean): Promise<Record<string, unknown>[]> => {
+      const dir = mkdtempSync(join(tmpdir(), 'sluice-threads-syslog-'));
+      const out = join(dir, 'out.json');
+      const config = `input { syslog { port => 0 host => "127.0.0.1" max_frame_size => 200 } } output { file { path => '${out}' } }`;
+      const cli = startCli(['run', ...(threads ? ['-w', '2', '--pipeline.worker_threads', 'true'] : ['-w', '1']), '--log.level', 'debug', '--api.enabled', 'false', '-e', config], { timeoutMs: 60_000 });
+      try {
+        const listening = /syslog input \(tcp\): listening .*127\.0\.0\.1:(\d+)/;
+        await waitFor(() => listening.test(cli.stderr()), 20_000, 'the syslog listener');
+        if (threads) expect(cli.stderr()).toMatch(/filters run on worker threads \{:pipeline_id=>"main", :threads=>2, :decodes_input=>"syslog_1"\}/);
+        const port = Number(listening.exec(cli.stderr())![1]);
+        await Promise.all([send(port, a), send(port, b), send(port, c)]);
+        const lines = (): number => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean).length : 0);
+        await waitFor(() => lines() >= 2 * n + 1, 30_000, 'every event in the file');
+      } finally {
+        cli.child.kill('SIGTERM');
+        await cli.done;
+      }
+      return jsonLines(readFileSync(out, 'utf8'));
+    };
+    const one = await run(false);
+    const two = await run(true);
+    for (const events of [one, two]) {
+      expect(events).toHaveLength(2 * n + 1);
+      const seqOf = (prefix: string): number[] => events.flatMap((e) => {
+        const m = new RegExp(`^msg ${prefix} (\\d+)`).exec(String(e.message));
+        return m ? [Number(m[1])] : [];
+      });
+      // Each connection's events in the order they were sent.
+      expect(seqOf('A')).toEqual(Array.from({ length: n }, (_, i) => i));
+      expect(seqOf('B')).toEqual(Array.from({ length: n }, (_, i) => i));
+      expect(events.filter((e) => (e.tags as string[] | undefined)?.includes('_syslogframetoolong'))).toHaveLength(1);
+      const cut = events.filter((e) => (e.tags as string[] | undefined)?.includes('_syslogframeincomplete'));
+      expect(cut).toHaveLength(1);
+      expect((cut[0]!.host as { ip: string }).ip).toBe('127.0.0.1');
+    }
+    // The same events, whatever thread decoded them (the cut frames' arrival time aside).
+    const same = (events: Record<string, unknown>[]): string[] => events.map((e) => {
+      if ((e.tags as string[] | undefined)?.some((t) => t.startsWith('_syslog'))) delete e['@timestamp'];
+      return JSON.stringify(e);
+    }).sort();
+    expect(same(two)).toEqual(same(one));
+  }, 120_000);
 
   it('filters that keep state across events, and pipelines without filters, stay on the pipeline thread', async () => {
     const plan = async (text: string) => (await loadPipeline({ text }, { ecs: 'v8', supportEscapes: false })).plan!;

@@ -14,10 +14,10 @@
 import type net from 'node:net';
 import type { Event } from '../event/event.js';
 import { isHash } from '../event/values.js';
-import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type PluginContext, type ResolvedOptions as Options } from '../plugins/api.js';
+import { defineInput, type CodecInstance, type Decoder, type InputInstance, type InputSink, type Logger, type PluginContext, type ResolvedOptions as Options } from '../plugins/api.js';
 import { defineOptions } from '../plugins/options.js';
 import { loadPlugin } from '../plugins/registry.js';
-import { SyslogFramer, frameProblemTag, DEFAULT_MAX_FRAME_SIZE, type Frame, type FramingMode } from '../formats/syslog/framing.js';
+import { SyslogFramer, frameProblemTag, DEFAULT_MAX_FRAME_SIZE, type Frame, type FrameProblem, type FramingMode } from '../formats/syslog/framing.js';
 import { TcpListener, type Peer } from '../io/tcp.js';
 import { UdpReceiver } from '../io/udp.js';
 import { readyLatch } from '../io/ready.js';
@@ -136,6 +136,29 @@ class SyslogInput implements InputInstance {
     else if (isHash(service) && service.type === undefined) service.type = this.#o.service_type as string;
   }
 
+  /**
+   * On a worker thread: the events of one chunk of frames a connection's reader put together on the
+   * pipeline thread (see FrameChunk), decoded and stamped as #serveTcp does. `context` is the peer's IP.
+   * Logstash's grok-based parsing (grok_pattern) stays on the pipeline thread.
+   */
+  decoderForChunks(emit: (event: Event) => void, context?: string): Decoder | undefined {
+    if (this.#relay) return undefined;
+    const ip = context ?? '';
+    const key = `syslog:tcp:${ip}`;
+    const emitFrame = (data: Buffer, problem: FrameProblem | undefined): void => {
+      const tag = problem ? frameProblemTag(problem) : undefined;
+      this.#decodeFrame(data, (event) => {
+        if (tag) event.tag(tag);
+        this.#decorate(event, ip);
+        emit(event);
+      }, key);
+    };
+    return {
+      push: (chunk) => FrameChunk.read(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, emitFrame),
+      end: () => {},
+    };
+  }
+
   #decodeFrame(frame: Buffer, emit: (e: Event) => void, key: string): void {
     if (this.#codec.decodeFrame) this.#codec.decodeFrame(frame, emit);
     else {
@@ -152,6 +175,13 @@ class SyslogInput implements InputInstance {
     let ip = peer.ip;
     const key = `syslog:tcp:${peer.ip}:${peer.port}`;
     const peerText = `${peer.ip}:${peer.port}`;
+    // With worker threads the frames of each read go to the threads as one chunk, decoded there.
+    const pushChunk = this.#relay ? undefined : sink.pushChunk;
+    const chunk = pushChunk ? new FrameChunk() : undefined;
+    const flush = (): void => {
+      if (!chunk || chunk.empty) return;
+      if (!pushChunk!(chunk.take(), ip)) gate.full = true;
+    };
     const onFrame = (frame: Frame): void => {
       if (frame.problem === 'too_long') {
         this.#log.warn('syslog input: frame longer than max_frame_size, cut', {
@@ -161,6 +191,7 @@ class SyslogInput implements InputInstance {
       } else if (frame.problem === 'incomplete') {
         this.#log.warn('syslog input: connection closed inside an octet-counted frame', { client: peerText, declared_length: frame.declaredLength, received: frame.data.length });
       }
+      if (chunk) { chunk.add(frame.data, frame.problem); return; }
       const tag = frame.problem ? frameProblemTag(frame.problem) : undefined;
       // Logstash's own parsing reads lines with their LF, as its TCP listener hands them to the codec.
       const data = this.#relay && frame.method !== 'octet-counting' && !frame.problem ? Buffer.concat([frame.data, LF]) : frame.data;
@@ -179,7 +210,8 @@ class SyslogInput implements InputInstance {
       socket, gate, logger: this.#log, peer: peerText,
       consumer: {
         push,
-        end: () => framer.end(onFrame),
+        end: () => { framer.end(onFrame); flush(); },
+        ...(chunk ? { flush } : {}),
       },
     });
   }
@@ -200,6 +232,50 @@ class SyslogInput implements InputInstance {
       this.#deliver(event, (e) => { if (!sink.push(e)) room = false; });
     }, `syslog:udp:${ip}`);
     return room;
+  }
+}
+
+/**
+ * Frames of one connection put together for a worker thread: per frame a 4-byte length (little-endian),
+ * a byte for its problem (0 none, 1 too long, 2 incomplete), then its bytes.
+ */
+class FrameChunk {
+  #frames: Buffer[] = [];
+  #problems: number[] = [];
+  #bytes = 0;
+
+  get empty(): boolean { return this.#frames.length === 0; }
+
+  add(data: Buffer, problem: FrameProblem | undefined): void {
+    this.#frames.push(data);
+    this.#problems.push(problem === 'too_long' ? 1 : problem === 'incomplete' ? 2 : 0);
+    this.#bytes += 5 + data.length;
+  }
+
+  /** The chunk's bytes (a buffer of its own); the builder starts empty again. */
+  take(): Buffer {
+    const out = Buffer.allocUnsafeSlow(this.#bytes);
+    let at = 0;
+    for (let i = 0; i < this.#frames.length; i++) {
+      const f = this.#frames[i]!;
+      out.writeUInt32LE(f.length, at);
+      out[at + 4] = this.#problems[i]!;
+      f.copy(out, at + 5);
+      at += 5 + f.length;
+    }
+    this.#frames = [];
+    this.#problems = [];
+    this.#bytes = 0;
+    return out;
+  }
+
+  static read(bytes: Buffer, frame: (data: Buffer, problem: FrameProblem | undefined) => void): void {
+    for (let at = 0; at + 5 <= bytes.length;) {
+      const length = bytes.readUInt32LE(at);
+      const code = bytes[at + 4];
+      frame(bytes.subarray(at + 5, at + 5 + length), code === 1 ? 'too_long' : code === 2 ? 'incomplete' : undefined);
+      at += 5 + length;
+    }
   }
 }
 

@@ -23,6 +23,12 @@ export interface StreamConsumer {
   push(chunk: Buffer): void;
   /** The socket closed (either side): flush whatever is pending. */
   end(): void;
+  /**
+   * Optional: called once a socket read has been fed (or the part of it fed before the queue filled), for
+   * consumers that hand over their output per read rather than per event (the syslog input's frames for
+   * the worker threads).
+   */
+  flush?(): void;
 }
 
 export interface PumpOptions {
@@ -69,6 +75,7 @@ export function pumpSocket({ socket, gate, consumer, logger, peer }: PumpOptions
       try {
         if (held) { const rest = held; held = undefined; consumer.push(rest); }
         while ((chunk = socket.read() as Buffer | null) !== null) consumer.push(chunk);
+        consumer.flush?.();
       } catch (err) {
         logger.error('error decoding data at shutdown', { client: peer, error: String(err) });
       }
@@ -85,6 +92,7 @@ export function pumpSocket({ socket, gate, consumer, logger, peer }: PumpOptions
           at = end;
           if (gate.full && at < chunk.length) { held = chunk.subarray(at); break; }
         }
+        consumer.flush?.();
       } catch (err) {
         // A codec bug must not take down the listener; the connection is closed with a reason.
         logger.error('error decoding data, closing connection', { client: peer, error: String(err) });

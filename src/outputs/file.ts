@@ -380,8 +380,31 @@ export default defineOutput({
       return { ...(retry.length ? { retry } : {}), ...(rejected.length ? { rejected } : {}) };
     };
 
+    /**
+     * A batch a worker thread has encoded with this output's codec: one path for every event, so the bytes
+     * go to it as they are (or, with create_if_deleted off and the file gone, to the failure file, where
+     * write() would send each of them). Throwing makes the pipeline retry the same bytes.
+     */
+    const writeEncoded = async (payload: string | Buffer): Promise<void> => {
+      if (payload.length === 0) return;
+      const path = !createIfDeleted && !(await exists(where.path)) ? failurePath : where.path;
+      const f = await fileFor(path);
+      try {
+        await f.append(typeof payload === 'string' ? Buffer.from(payload) : payload);
+        if (fsyncEvery && f.dirty) { await f.fh.sync(); f.dirty = false; }
+      } catch (err) {
+        files.delete(path);
+        await closeFile(f);
+        logger.error('File: could not write, the events will be retried', { path, exception: (err as Error).message });
+        throw err;
+      }
+      await staleCycle();
+    };
+
     return {
       receive: (events) => exclusive(() => write(events)),
+      // Only for a fixed path: a path with references is chosen per event, after encoding.
+      ...(formatted || overwrite ? {} : { receiveEncoded: (payload: string | Buffer) => exclusive(() => writeEncoded(payload)) }),
       close: () => {
         for (const t of timers) clearInterval(t);
         return exclusive(async () => {

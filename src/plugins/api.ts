@@ -140,11 +140,13 @@ export interface InputSink {
    */
   delivered(): Promise<void>;
   /**
-   * Offered when the pipeline decodes this input's stream on its worker threads (`decoderForChunks`): hand
-   * over raw bytes cut at a line boundary instead of events (the cut's remainder stays with the input until
-   * the next read, and goes with `final` at the end). Returns false like `push`: wait on `drained()`.
+   * Offered when the pipeline decodes this input's data on its worker threads (`decoderForChunks`): hand
+   * over bytes instead of events, in a form the input's own `decoderForChunks` reads (stdin: raw bytes cut
+   * at a line boundary, the remainder kept for the next read; syslog: one connection's frames), with a
+   * `context` that the decoder gets too (the peer's address). Chunks are written in the order they are
+   * pushed. Returns false like `push`: wait on `drained()`.
    */
-  readonly pushChunk?: (bytes: Buffer) => boolean;
+  readonly pushChunk?: (bytes: Buffer, context?: string) => boolean;
   /** True while the queue is full (the http input answers 429 instead of waiting). */
   readonly full: boolean;
   /** True once shutdown has begun: the input should stop producing and return from run(). */
@@ -163,12 +165,13 @@ export interface InputInstance {
   /** Stop accepting data (close listeners); run() should resolve soon after, flushing codecs. */
   stop(): void | Promise<void>;
   /**
-   * Optional, for inputs of one stream whose codec cuts it into lines independently of each other (line,
-   * json_lines): the decoder this input would use, for one chunk of whole lines, with the fields the input
-   * adds. A worker thread decodes the chunks `sink.pushChunk` received with it. Returns undefined when the
-   * configured codec cannot be cut that way.
+   * Optional, for inputs whose data can be decoded in independent chunks (stdin with a line codec; the
+   * syslog input's frames): the decoder for one chunk that `sink.pushChunk` received, with the `context`
+   * pushed with it, giving the events with the fields the input adds. A worker thread calls it on its own
+   * instance of the input (created, never run). Returns undefined when the configuration cannot be
+   * decoded that way.
    */
-  decoderForChunks?(emit: (event: Event) => void): Decoder | undefined;
+  decoderForChunks?(emit: (event: Event) => void, context?: string): Decoder | undefined;
 }
 
 // ---- filters ------------------------------------------------------------------------------------

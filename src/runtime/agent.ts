@@ -230,12 +230,12 @@ export class Agent {
       settings = this.#pipelineSettings(spec);
       this.#log.info('Starting pipeline', { pipeline_id: spec.id, 'pipeline.workers': settings.workers, 'pipeline.batch.size': settings.batchSize, 'pipeline.batch.delay': settings.batchDelayMs, 'queue.type': settings.queue?.type ?? 'memory' });
       // Workers on threads when asked for (pipeline.worker_threads) and the filters allow it (threads.ts).
-      const notThreaded = spec.settings.boolean('pipeline.worker_threads') ? whyNotThreaded(c.plan, settings.workers) : 'pipeline.worker_threads is off';
+      // With the memory queue, the threads also decode the input's data themselves (ChunkFeed).
+      const chunkInput = settings.queue === undefined ? chunkableInput(c.plan) : undefined;
+      const notThreaded = spec.settings.boolean('pipeline.worker_threads') ? whyNotThreaded(c.plan, settings.workers, chunkInput !== undefined) : 'pipeline.worker_threads is off';
       if (notThreaded === undefined) {
         const plan = c.plan;
         const workers = settings.workers;
-        // With the memory queue, the threads also decode a line-oriented stdin themselves (ChunkFeed).
-        const chunkInput = settings.queue === undefined ? chunkableInput(plan) : undefined;
         if (chunkInput !== undefined) settings.chunkInput = chunkInput;
         settings.executors = (graph) => threadExecutors(plan, workers, { source: spec.source, load: this.#loadSettings(spec), ...(chunkInput === undefined ? {} : { chunkInput }) }, graph);
         this.#log.debug('filters run on worker threads', { pipeline_id: spec.id, threads: workers, ...(chunkInput === undefined ? {} : { decodes_input: plan.inputs[chunkInput]!.id }) });

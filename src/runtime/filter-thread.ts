@@ -41,7 +41,7 @@ export interface StatsDelta { id: string; name: string; in: number; out: number;
 export type ToThread =
   | { type: 'run'; id: number; batch: string }
   | { type: 'flush'; id: number; final: boolean }
-  | { type: 'chunk'; id: number; bytes: Uint8Array }
+  | { type: 'chunk'; id: number; bytes: Uint8Array; context?: string }
   | { type: 'close'; id: number };
 
 export type FromThread =
@@ -109,8 +109,11 @@ async function main(): Promise<void> {
     for (const [index, codec] of codecs) {
       const list = perOutput[index]!;
       if (list.length === 0) continue;
-      const payload = encodeBatch(codec, list);
-      // A buffer of its own (not a slice of Node's pool) moves to the pipeline thread without a copy.
+      const text = encodeBatch(codec, list);
+      // As bytes, here: a string would be flattened and copied by postMessage and then turned into bytes
+      // by the pipeline thread anyway. A buffer of its own (not a slice of Node's pool) moves to the
+      // pipeline thread without a copy.
+      const payload = typeof text === 'string' ? Buffer.from(text) : text;
       if (typeof payload !== 'string' && payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength && payload.buffer instanceof ArrayBuffer) transfer.push(payload.buffer);
       batches.push({ index, payload, count: list.length });
     }
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
   const chunkInput = chunkPlan ? await createInput(chunkPlan, data.runtime) : undefined;
   const decorate = chunkPlan ? compileInputDecoration(chunkPlan.options) : undefined;
   const warnDecoration = rateLimited(getLogger('logstash.javapipeline', data.runtime.pipelineId));
-  const decodeChunk = (bytes: Uint8Array): Event[] => {
+  const decodeChunk = (bytes: Uint8Array, context: string | undefined): Event[] => {
     const events: Event[] = [];
     const decoder = chunkInput?.decoderForChunks?.((e) => {
       if (decorate) {
@@ -134,7 +137,7 @@ async function main(): Promise<void> {
         }
       }
       events.push(e);
-    });
+    }, context);
     if (!decoder) throw new Error('this input cannot be decoded on worker threads');
     decoder.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     decoder.end();
@@ -145,7 +148,7 @@ async function main(): Promise<void> {
       if (m.type === 'close') { await graph.close(); return { type: 'done', id: m.id, batch: '[]', stats: tracker.deltas() }; }
       let events: Event[];
       if (m.type === 'chunk') {
-        const decoded = decodeChunk(m.bytes);
+        const decoded = decodeChunk(m.bytes, m.context);
         const r = graph.run(decoded);
         events = r instanceof Promise ? await r : r;
         const reply = router ? encoded(m.id, events) : { type: 'encoded' as const, id: m.id, filtered: events.length, encoded: [], batch: encodeWire(events), stats: tracker.deltas() };

@@ -160,7 +160,7 @@ export class Pipeline {
       }
       const chunks = index === this.#settings.chunkInput ? feed : undefined;
       const sink: InputSink = {
-        ...(chunks ? { pushChunk: (bytes: Buffer) => chunks.push(bytes) } : {}),
+        ...(chunks ? { pushChunk: (bytes: Buffer, context?: string) => chunks.push(bytes, context) } : {}),
         push(event: Event): boolean {
           if (decorate) {
             try { decorate(event); } catch (err) {

@@ -39,11 +39,14 @@ function filterNames(steps: Step[], out: string[] = []): string[] {
   return out;
 }
 
-/** Why this pipeline's workers stay on the pipeline thread, or undefined when they can have threads. */
-export function whyNotThreaded(plan: PipelinePlan, workers: number): string | undefined {
+/**
+ * Why this pipeline's workers stay on the pipeline thread, or undefined when they can have threads.
+ * Without filters threads pay only when they also decode the input (`decodesInput`, see chunkableInput).
+ */
+export function whyNotThreaded(plan: PipelinePlan, workers: number, decodesInput = false): string | undefined {
   if (workers < 2) return 'one worker';
   const names = filterNames(plan.filters);
-  if (names.length === 0) return 'no filters';
+  if (names.length === 0 && !decodesInput) return 'no filters';
   const single = names.find((n) => SINGLE_INSTANCE_FILTERS.has(n));
   if (single) return `the ${single} filter keeps state across events`;
   if (!existsSync(fileURLToPath(WORKER_MODULE))) return 'running from the sources';
@@ -140,11 +143,11 @@ class ThreadExecutor implements BatchExecutor {
   get chunksInFlight(): number { return this.#chunks; }
   #chunks = 0;
 
-  /** Decode a chunk of an input's raw stream on the thread, filter it, and encode it for the outputs that take bytes. */
-  async decodeChunk(bytes: Uint8Array): Promise<ChunkResult> {
+  /** Decode a chunk of an input's data on the thread, filter it, and encode it for the outputs that take bytes. */
+  async decodeChunk(bytes: Uint8Array, context: string | undefined): Promise<ChunkResult> {
     this.#chunks++;
     try {
-      const m = await this.#ask({ type: 'chunk', bytes }, [bytes.buffer as ArrayBuffer]);
+      const m = await this.#ask({ type: 'chunk', bytes, ...(context === undefined ? {} : { context }) }, [bytes.buffer as ArrayBuffer]);
       if (m.type !== 'encoded') throw new Error('unexpected answer to a chunk from a worker thread');
       return { decoded: m.decoded ?? 0, filtered: m.filtered, encoded: m.encoded, events: m.batch === undefined ? undefined : decodeBatch(m.batch) };
     } finally {
@@ -206,12 +209,12 @@ export class ChunkFeed {
   }
 
   /** Hand over a chunk; false when the threads have all they can take (wait on drained()). */
-  push(bytes: Buffer): boolean {
+  push(bytes: Buffer, context?: string): boolean {
     // A buffer of its own, exactly the chunk, moves to the thread without another copy.
     const own = new Uint8Array(bytes);
     let thread = this.#threads[0]!;
     for (const t of this.#threads) if (t.chunksInFlight < thread.chunksInFlight) thread = t;
-    const result = thread.decodeChunk(own);
+    const result = thread.decodeChunk(own, context);
     this.#inFlight++;
     this.#written = this.#written.then(async () => {
       try {
@@ -242,12 +245,16 @@ export class ChunkFeed {
 }
 
 /**
- * The input whose raw stream the worker threads can decode: the pipeline's only input, when it offers
- * chunks (stdin with a line or json_lines codec in UTF-8). Undefined otherwise.
+ * The input whose data the worker threads can decode: the pipeline's only input, when it offers chunks
+ * (stdin with a line or json_lines codec in UTF-8; the syslog input's TCP frames, unless it parses with
+ * Logstash's grok pattern). Undefined otherwise.
  */
 export function chunkableInput(plan: PipelinePlan): number | undefined {
-  if (plan.inputs.length !== 1 || plan.inputs[0]!.name !== 'stdin') return undefined;
-  return 0;
+  if (plan.inputs.length !== 1) return undefined;
+  const input = plan.inputs[0]!;
+  if (input.name === 'stdin') return 0;
+  if (input.name === 'syslog' && input.options.grok_pattern === undefined && input.options.syslog_field === undefined) return 0;
+  return undefined;
 }
 
 /** N executors on N threads sharing one set of outputs. */
