@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPipeline } from '../src/config/load.js';
 import { whyNotThreaded } from '../src/runtime/threads.js';
-import { jsonLines, runCli, startCli, waitFor } from './helpers/cli.js';
+import { jsonLines, runCli, startCli, waitFor, type CliResult } from './helpers/cli.js';
 
 const apache = readFileSync(new URL('../fixtures/data/apache_access_10k.log', import.meta.url), 'utf8').split('\n').filter(Boolean).slice(0, 3000);
 const GROK = 'filter { grok { match => { "message" => "%{COMBINEDAPACHELOG}" } } date { match => ["timestamp", "dd/MMM/yyyy:HH:mm:ss Z"] } }';
@@ -25,14 +25,29 @@ function comparable(events: Record<string, unknown>[]): string[] {
   }).sort();
 }
 
+/**
+ * `sluice run -w 2` on threads with its input written once every thread is ready (the pipeline thread
+ * filters what comes before), so that the threads do the work; with how many events each side filtered.
+ */
+async function runOnReadyThreads(args: string[], input: string): Promise<CliResult & { onThreads: number; onPipelineThread: number }> {
+  const cli = startCli(['run', '-w', '2', '--pipeline.worker_threads', 'true', '--log.level', 'debug', ...args], { timeoutMs: 60_000 });
+  await waitFor(() => /worker threads ready/.test(cli.stderr()), 30_000, 'the worker threads');
+  cli.child.stdin!.end(input);
+  const r = await cli.done;
+  const done = /worker threads done \{:events_on_threads=>(\d+), :events_on_pipeline_thread=>(\d+)\}/.exec(r.stderr);
+  if (!done) throw new Error(`no worker threads summary in: ${r.stderr.slice(-2000)}`);
+  return { ...r, onThreads: Number(done[1]), onPipelineThread: Number(done[2]) };
+}
+
 describe('workers on threads', () => {
   it('-w 2 gives the same events as -w 1, each once, and says it runs on threads', async () => {
     const input = `${apache.join('\n')}\n`;
     const config = `input { stdin {} } ${GROK} output { stdout { codec => json_lines } }`;
     const one = await runCli(['run', '-w', '1', '-e', config], { input, timeoutMs: 60_000 });
-    const two = await runCli(['run', '-w', '2', '--pipeline.worker_threads', 'true', '--log.level', 'debug', '-e', config], { input, timeoutMs: 60_000 });
+    const two = await runOnReadyThreads(['-e', config], input);
     expect(two.code).toBe(0);
     expect(two.stderr).toMatch(/filters run on worker threads \{:pipeline_id=>"main", :threads=>2, :decodes_input=>"stdin_1"\}/);
+    expect(two.onThreads).toBe(apache.length);
     const a = comparable(jsonLines(one.stdout));
     const b = comparable(jsonLines(two.stdout));
     expect(b).toHaveLength(apache.length);
@@ -48,8 +63,9 @@ describe('workers on threads', () => {
         split { field => "parts" }
       }
       output { stdout { codec => json_lines } }`;
-    const r = await runCli(['run', '-w', '2', '--pipeline.worker_threads', 'true', '--log.level', 'debug', '-e', config], { input: `${lines.join('\n')}\n`, timeoutMs: 60_000 });
+    const r = await runOnReadyThreads(['-e', config], `${lines.join('\n')}\n`);
     expect(r.stderr).toMatch(/filters run on worker threads/);
+    expect(r.onThreads).toBe(lines.length);
     const events = jsonLines(r.stdout);
     // 400 kept, each with one clone, each split in two.
     expect(events).toHaveLength(400 * 2 * 2);
@@ -70,8 +86,9 @@ describe('workers on threads', () => {
         else { stdout { codec => json_lines } }
       }`;
     const one = await runCli(['run', '-w', '1', '-e', config.replace(file, `${file}.one`)], { input, timeoutMs: 60_000 });
-    const two = await runCli(['run', '-w', '2', '--pipeline.worker_threads', 'true', '-e', config], { input, timeoutMs: 60_000 });
+    const two = await runOnReadyThreads(['-e', config], input);
     expect(two.code).toBe(0);
+    expect(two.onThreads).toBe(apache.length);
     const lines = (out: string) => out.split('\n').filter(Boolean);
     const errors = (out: string) => lines(out).filter((l) => l.startsWith('E ')).sort();
     const json = (out: string) => comparable(lines(out).filter((l) => !l.startsWith('E ')).map((l) => JSON.parse(l) as Record<string, unknown>));
@@ -89,9 +106,10 @@ describe('workers on threads', () => {
     const input = `${apache.join('\r\n')}\r\nlast line without newline`;
     const config = `input { stdin { type => "web" tags => ["in"] add_field => { "src" => "%{type}-x" } } } ${GROK} output { stdout { codec => json_lines } }`;
     const one = await runCli(['run', '-w', '1', '-e', config], { input, timeoutMs: 60_000 });
-    const two = await runCli(['run', '-w', '2', '--pipeline.worker_threads', 'true', '--log.level', 'debug', '-e', config], { input, timeoutMs: 60_000 });
+    const two = await runOnReadyThreads(['-e', config], input);
     expect(two.code).toBe(0);
     expect(two.stderr).toMatch(/:decodes_input=>"stdin_1"/);
+    expect(two.onThreads).toBe(apache.length + 1);
     const strip = (events: Record<string, unknown>[]) => events.map((e) => {
       const tags = e.tags as string[] | undefined;
       if (tags?.includes('_grokparsefailure')) delete e['@timestamp'];
@@ -107,6 +125,27 @@ describe('workers on threads', () => {
     expect(last.tags).toEqual(['in', '_grokparsefailure']);
     // The line codec keeps the CR of CRLF, as Logstash's does.
     expect(jsonLines(two.stdout)[0]!.message).toBe(`${apache[0]}\r`);
+  }, 120_000);
+
+  it('the pipeline thread filters what comes before the threads are ready, in order, and hands over to them', async () => {
+    const config = `input { stdin {} } ${GROK} output { stdout { codec => json_lines } }`;
+    // A short run: done before the threads are up, or partly on them; either way every event, in order.
+    const short = await runCli(['run', '-w', '2', '--pipeline.worker_threads', 'true', '--log.level', 'debug', '-e', config], { input: `${apache.slice(0, 10).join('\n')}\n`, timeoutMs: 60_000 });
+    expect(short.code).toBe(0);
+    expect(jsonLines(short.stdout).map((e) => (e.event as { original: string }).original)).toEqual(apache.slice(0, 10));
+    const sums = /worker threads done \{:events_on_threads=>(\d+), :events_on_pipeline_thread=>(\d+)\}/.exec(short.stderr)!;
+    expect(Number(sums[1]) + Number(sums[2])).toBe(10);
+    // Lines written before and after the threads are ready: both sides filter, the order is the input's.
+    const cli = startCli(['run', '-w', '2', '--pipeline.worker_threads', 'true', '--log.level', 'debug', '-e', config], { timeoutMs: 60_000 });
+    cli.child.stdin!.write(`${apache.slice(0, 1000).join('\n')}\n`);
+    await waitFor(() => /worker threads ready/.test(cli.stderr()), 30_000, 'the worker threads');
+    cli.child.stdin!.end(`${apache.slice(1000).join('\n')}\n`);
+    const r = await cli.done;
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout).map((e) => (e.event as { original: string }).original)).toEqual(apache);
+    const split = /worker threads done \{:events_on_threads=>(\d+), :events_on_pipeline_thread=>(\d+)\}/.exec(r.stderr)!;
+    expect(Number(split[1])).toBeGreaterThanOrEqual(apache.length - 1000);
+    expect(Number(split[1]) + Number(split[2])).toBe(apache.length);
   }, 120_000);
 
   // queue.drain: without it, Logstash's persisted queue keeps what is not processed when stdin ends.
@@ -144,7 +183,10 @@ describe('workers on threads', () => {
       try {
         const listening = /syslog input \(tcp\): listening .*127\.0\.0\.1:(\d+)/;
         await waitFor(() => listening.test(cli.stderr()), 20_000, 'the syslog listener');
-        if (threads) expect(cli.stderr()).toMatch(/filters run on worker threads \{:pipeline_id=>"main", :threads=>2, :decodes_input=>"syslog_1"\}/);
+        if (threads) {
+          expect(cli.stderr()).toMatch(/filters run on worker threads \{:pipeline_id=>"main", :threads=>2, :decodes_input=>"syslog_1"\}/);
+          await waitFor(() => /worker threads ready/.test(cli.stderr()), 30_000, 'the worker threads');
+        }
         const port = Number(listening.exec(cli.stderr())![1]);
         await Promise.all([send(port, a), send(port, b), send(port, c)]);
         const lines = (): number => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean).length : 0);
@@ -153,6 +195,8 @@ describe('workers on threads', () => {
         cli.child.kill('SIGTERM');
         await cli.done;
       }
+      // Decoded, stamped and encoded on the threads, every frame.
+      if (threads) expect(cli.stderr()).toMatch(new RegExp(`worker threads done \\{:events_on_threads=>${2 * n + 1}, :events_on_pipeline_thread=>0\\}`));
       return jsonLines(readFileSync(out, 'utf8'));
     };
     const one = await run(false);

@@ -83,7 +83,7 @@ export default defineOutput({
     try { layout(options.path, ctx.cwd); } catch (e) { if (e instanceof PluginConfigError) problems.push(e); else throw e; }
     return problems;
   },
-  create(options, ctx) {
+  async create(options, ctx) {
     const line = rubyCsvLine(csvWriterOptions(options.csv_options));
     const fields: FieldPath[] = options.fields.map((f) => parseFieldRef(String(f)));
     const safe = options.spreadsheet_safe;
@@ -93,6 +93,9 @@ export default defineOutput({
       decoder() { throw new Error('the csv output does not decode'); },
       encode: (event) => line(fields.map((f) => fieldText(event.get(f), safe))),
     };
-    return fileOutput.create({ ...options, codec: csvLines, write_behavior: 'append' }, ctx);
+    const output = await fileOutput.create({ ...options, codec: csvLines, write_behavior: 'append' }, ctx);
+    // Not encoded by worker threads: they would encode with the declared (unused) codec, not the CSV lines.
+    const { receiveEncoded: _encodedByThreads, ...own } = output;
+    return own;
   },
 });

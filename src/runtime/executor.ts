@@ -124,7 +124,15 @@ export class LocalExecutor implements BatchExecutor {
     }
   }
 
+  /** Filters of its own over outputs shared with other executors (the thread pool's). */
+  static async withOutputs(plan: PipelinePlan, settings: GraphSettings, outputs: OutputStage): Promise<LocalExecutor> {
+    return new LocalExecutor(await FilterGraph.build(plan.filters, settings), outputs.share());
+  }
+
   get flushes(): boolean { return this.#filters.flushes; }
+
+  /** The filters alone. */
+  filter(events: Event[]): Event[] | Promise<Event[]> { return this.#filters.run(events); }
 
   async process(events: Event[], signal: AbortSignal): Promise<BatchResult> {
     const r = this.#filters.run(events);

@@ -19,7 +19,7 @@ import { encodeBatch } from '../outputs/_write.js';
 import type { CodecInstance } from '../plugins/api.js';
 import type { EncodedBatch } from './executor.js';
 import { FilterGraph, OutputRouter } from './graph.js';
-import { compileInputDecoration } from './decorate.js';
+import { chunkDecoder } from './decorate.js';
 import { createInput, createPluginCodec } from './instantiate.js';
 
 export interface FilterThreadData {
@@ -124,31 +124,15 @@ async function main(): Promise<void> {
   // Raw chunks of an input's stream (whole lines): decoded here with the input's own decoder and the
   // decoration the pipeline thread would give (type, tags, add_field), then filtered like any batch.
   const chunkPlan = data.chunkInput === undefined ? undefined : loaded.plan.inputs[data.chunkInput];
-  const chunkInput = chunkPlan ? await createInput(chunkPlan, data.runtime) : undefined;
-  const decorate = chunkPlan ? compileInputDecoration(chunkPlan.options) : undefined;
-  const warnDecoration = rateLimited(getLogger('logstash.javapipeline', data.runtime.pipelineId));
-  const decodeChunk = (bytes: Uint8Array, context: string | undefined): Event[] => {
-    const events: Event[] = [];
-    const decoder = chunkInput?.decoderForChunks?.((e) => {
-      if (decorate) {
-        try { decorate(e); } catch (err) {
-          // As on the pipeline thread: add_field into a field the event holds as a scalar; the event goes on.
-          warnDecoration(chunkPlan!.id, `input ${chunkPlan!.id}: could not decorate an event; it is kept as it is`, { reason: err instanceof Error ? err.message : String(err) });
-        }
-      }
-      events.push(e);
-    }, context);
-    if (!decoder) throw new Error('this input cannot be decoded on worker threads');
-    decoder.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    decoder.end();
-    return events;
-  };
+  const decodeChunk = chunkPlan
+    ? chunkDecoder(await createInput(chunkPlan, data.runtime), chunkPlan, rateLimited(getLogger('logstash.javapipeline', data.runtime.pipelineId)))
+    : () => { throw new Error('no input to decode on this worker thread'); };
   port.on('message', (m: ToThread) => {
     const answer = async (): Promise<FromThread> => {
       if (m.type === 'close') { await graph.close(); return { type: 'done', id: m.id, batch: '[]', stats: tracker.deltas() }; }
       let events: Event[];
       if (m.type === 'chunk') {
-        const decoded = decodeChunk(m.bytes, m.context);
+        const decoded = decodeChunk(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength), m.context);
         const r = graph.run(decoded);
         events = r instanceof Promise ? await r : r;
         const reply = router ? encoded(m.id, events) : { type: 'encoded' as const, id: m.id, filtered: events.length, encoded: [], batch: encodeWire(events), stats: tracker.deltas() };

@@ -14,7 +14,7 @@ import type { Event } from '../event/event.js';
 import type { InputInstance, InputSink } from '../plugins/api.js';
 import { getLogger, rateLimited, type Logger } from '../services/logger.js';
 import { PipelineStats } from '../services/metrics.js';
-import { compileInputDecoration } from './decorate.js';
+import { chunkDecoder, compileInputDecoration } from './decorate.js';
 import type { DeadLetterWriter } from './dlq/types.js';
 import { LocalExecutor, type BatchExecutor, type BatchResult } from './executor.js';
 import type { GraphSettings } from './graph.js';
@@ -150,13 +150,14 @@ export class Pipeline {
     const inputsDone = Promise.all(this.#inputs.map((input, index) => {
       const decorate = compileInputDecoration(input.plan.options);
       const inputStats = stats.plugin('input', input.plan.id, input.plan.name);
-      // The raw stream of this input goes to the worker threads, which decode it (threads.ts, ChunkFeed).
+      // The data of this input goes to the worker threads, which decode it (threads.ts, ChunkFeed); until
+      // they are ready it is decoded here, with the same decoder.
       if (this.#chunkFeed && index === this.#settings.chunkInput) {
         feed = this.#chunkFeed(this.#abort.signal, (decoded, result) => {
           inputStats.events.out.inc(decoded);
           stats.events.in.inc(decoded);
           this.#settle(result);
-        });
+        }, chunkDecoder(input.instance, input.plan, warn));
       }
       const chunks = index === this.#settings.chunkInput ? feed : undefined;
       const sink: InputSink = {

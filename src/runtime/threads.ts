@@ -2,23 +2,27 @@
  * `pipeline.workers` N on N threads: each worker thread runs the pipeline's filters (filter-thread.ts)
  * on the batches the pipeline thread reads from the queue; the outputs, shared by all workers, stay on
  * the pipeline thread, which also runs the inputs and the queue. Batches go out as wire-format text; what
- * comes back is, for outputs that take encoded batches (stdout), the bytes their codec makes (encoding
- * is the costliest stage after grok, so it is done on the threads too), and the events only when another
- * output needs them. The answer also carries the filters' metric increments.
+ * comes back is, for outputs that take encoded batches (stdout, file), the bytes their codec makes
+ * (encoding is the costliest stage after grok, so it is done on the threads too), and the events only
+ * when another output needs them. The answer also carries the filters' metric increments. With the
+ * memory queue, an input whose data can be cut into chunks (stdin's lines, syslog's TCP frames) is
+ * decoded on the threads as well (ChunkFeed). Until the threads are ready, the pipeline thread does their
+ * work (ThreadPool).
  *
  * Not every pipeline can run there. Filters whose state spans events (aggregate, elapsed, throttle,
  * metrics) or that Logstash runs as one shared instance (ruby's `init` state) would behave differently
  * split across threads, so such pipelines keep their workers on the pipeline thread, as do pipelines
- * without filters (nothing to gain) and runs from the TypeScript sources (no compiled worker module).
+ * without filters whose input is not decoded on the threads (nothing to gain) and runs from the
+ * TypeScript sources (no compiled worker module).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PipelinePlan, Step } from '../config/plan.js';
 import type { Event } from '../event/event.js';
-import { getLogger, loggingSettings } from '../services/logger.js';
+import { getLogger, loggingSettings, type Logger } from '../services/logger.js';
 import type { RetryState } from './delivery.js';
-import { EMPTY_RESULT, OutputStage, type BatchExecutor, type BatchResult, type EncodedBatch } from './executor.js';
+import { EMPTY_RESULT, LocalExecutor, OutputStage, type BatchExecutor, type BatchResult, type EncodedBatch } from './executor.js';
 import { decodeBatch, encodeBatch } from '../event/wire.js';
 import type { FilterThreadData, FromThread, StatsDelta, ToThread } from './filter-thread.js';
 import type { GraphSettings } from './graph.js';
@@ -68,22 +72,29 @@ class ThreadExecutor implements BatchExecutor {
     this.#settings = settings;
   }
 
-  static async start(data: FilterThreadData, outputs: OutputStage, settings: GraphSettings, index: number): Promise<ThreadExecutor> {
+  /** Start a thread; `ready` settles once it has loaded the config and built its filters (or failed to). */
+  static spawn(data: FilterThreadData, outputs: OutputStage, settings: GraphSettings, index: number): { executor: ThreadExecutor; ready: Promise<void> } {
     const worker = new Worker(WORKER_MODULE, { workerData: data, name: `[${data.runtime.pipelineId}]>worker${index}` });
     const executor = new ThreadExecutor(worker, outputs, settings);
-    await new Promise<void>((resolve, reject) => {
+    const ready = new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       worker.once('error', onError);
       worker.once('message', (m: FromThread) => {
         worker.off('error', onError);
-        if (m.type === 'ready') { executor.#flushes = m.flushes; resolve(); } else reject(new Error(m.type === 'failed' ? m.message : 'unexpected message from a worker thread'));
+        if (m.type === 'ready') { executor.#flushes = m.flushes; executor.#ready = true; resolve(); } else reject(new Error(m.type === 'failed' ? m.message : 'unexpected message from a worker thread'));
       });
     });
     worker.on('message', (m: FromThread) => executor.#answer(m));
     worker.on('error', (err) => executor.#fail(err));
     worker.on('exit', (code) => { if (code !== 0) executor.#fail(new Error(`worker thread exited with code ${code}`)); });
-    return executor;
+    // Failures are the pool's to report; an unawaited rejection must not end the process.
+    ready.catch(() => {});
+    return { executor, ready };
   }
+
+  #ready = false;
+  /** Batches this thread is filtering now (the pool gives the next batch to the least busy thread). */
+  batchesInFlight = 0;
 
   #answer(m: FromThread): void {
     if (m.type !== 'done' && m.type !== 'encoded' && m.type !== 'error') return;
@@ -164,7 +175,8 @@ class ThreadExecutor implements BatchExecutor {
 
   async close(): Promise<void> {
     try {
-      if (!this.#dead) await this.#events({ type: 'close' });
+      // A thread still starting (the input was short) is stopped as it is: it has nothing to flush.
+      if (!this.#dead && this.#ready) await this.#events({ type: 'close' });
     } catch (err) {
       getLogger('logstash.javapipeline', this.#settings.pipelineId).error('a worker thread failed to close its filters', { error: String(err) });
     }
@@ -190,7 +202,8 @@ export interface ChunkResult { decoded: number; filtered: number; encoded: Encod
  * read, so the output keeps the input's order as with one worker.
  */
 export class ChunkFeed {
-  readonly #threads: ThreadExecutor[];
+  readonly #pool: ThreadPool;
+  readonly #decodeHere: (bytes: Buffer, context: string | undefined) => Event[];
   readonly #outputs: OutputStage;
   readonly #signal: AbortSignal;
   readonly #settle: (decoded: number, result: BatchResult) => void;
@@ -200,21 +213,23 @@ export class ChunkFeed {
   #failure: Error | undefined;
   #spaceWaiters: (() => void)[] = [];
 
-  constructor(threads: ThreadExecutor[], outputs: OutputStage, signal: AbortSignal, settle: (decoded: number, result: BatchResult) => void) {
-    this.#threads = threads;
+  /** `decodeHere`: the input's chunk decoder on the pipeline thread, for chunks read before a thread is ready. */
+  constructor(pool: ThreadPool, outputs: OutputStage, signal: AbortSignal, settle: (decoded: number, result: BatchResult) => void, decodeHere: (bytes: Buffer, context: string | undefined) => Event[]) {
+    this.#pool = pool;
+    this.#decodeHere = decodeHere;
     this.#outputs = outputs;
     this.#signal = signal;
     this.#settle = settle;
-    this.#limit = threads.length * 2;
+    this.#limit = pool.threadCount * 2;
   }
 
   /** Hand over a chunk; false when the threads have all they can take (wait on drained()). */
   push(bytes: Buffer, context?: string): boolean {
-    // A buffer of its own, exactly the chunk, moves to the thread without another copy.
-    const own = new Uint8Array(bytes);
-    let thread = this.#threads[0]!;
-    for (const t of this.#threads) if (t.chunksInFlight < thread.chunksInFlight) thread = t;
-    const result = thread.decodeChunk(own, context);
+    const thread = this.#pool.threadForChunk();
+    // A buffer of its own, exactly the chunk, moves to the thread without another copy. Until a thread
+    // is ready the chunk is decoded and filtered here, at once (the bytes may be a view of a read buffer).
+    const result = thread ? thread.decodeChunk(new Uint8Array(bytes), context) : this.#here(bytes, context);
+    void result.then((r) => this.#pool.count(r.decoded, thread !== undefined), () => {});
     this.#inFlight++;
     this.#written = this.#written.then(async () => {
       try {
@@ -230,6 +245,15 @@ export class ChunkFeed {
       }
     });
     return this.#inFlight < this.#limit;
+  }
+
+  #here(bytes: Buffer, context: string | undefined): Promise<ChunkResult> {
+    try {
+      const events = this.#decodeHere(bytes, context);
+      return this.#pool.filterHere(events).then((filtered) => ({ decoded: events.length, filtered: filtered.length, encoded: [], events: filtered }));
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   drained(): Promise<void> {
@@ -257,9 +281,103 @@ export function chunkableInput(plan: PipelinePlan): number | undefined {
   return undefined;
 }
 
-/** N executors on N threads sharing one set of outputs. */
+/**
+ * The workers of a threaded pipeline: N threads, and the filters on the pipeline thread for the time the
+ * threads take to start (each loads the modules and compiles the config, a few hundred milliseconds
+ * that a short run would otherwise spend waiting). A batch goes to the ready thread with the fewest
+ * batches in flight, or is filtered here while none is ready. The filters that may run on threads keep
+ * nothing across batches (whyNotThreaded), so a batch may go either way. A thread that fails to start is
+ * reported and left out; with none, the pipeline thread does all the work.
+ */
+export class ThreadPool implements BatchExecutor {
+  readonly #here: LocalExecutor;
+  readonly #spawned: ThreadExecutor[] = [];
+  readonly #ready: ThreadExecutor[] = [];
+  readonly #outputs: OutputStage;
+  readonly #log: Logger;
+  /** Events filtered on the threads and on the pipeline thread (logged at close, at debug level). */
+  #onThreads = 0;
+  #onPipelineThread = 0;
+
+  constructor(here: LocalExecutor, outputs: OutputStage, threads: { executor: ThreadExecutor; ready: Promise<void> }[], pipelineId: string | undefined) {
+    this.#here = here;
+    this.#outputs = outputs;
+    const log = getLogger('logstash.javapipeline', pipelineId);
+    this.#log = log;
+    const t0 = performance.now();
+    for (const [i, t] of threads.entries()) {
+      this.#spawned.push(t.executor);
+      t.ready.then(() => {
+        this.#ready.push(t.executor);
+        if (this.#ready.length === threads.length) log.debug('worker threads ready', { threads: threads.length, after_ms: Math.round(performance.now() - t0) });
+      }, (err: unknown) => {
+        log.error('a worker thread failed to start; its share of the work stays on the pipeline thread', { thread: i, error: err instanceof Error ? err.message : String(err) });
+      });
+    }
+  }
+
+  /** Account for events decoded and filtered by a thread (`onThread`) or here. */
+  count(events: number, onThread: boolean): void {
+    if (onThread) this.#onThreads += events; else this.#onPipelineThread += events;
+  }
+
+  get threadCount(): number { return this.#spawned.length; }
+
+  /** The ready thread with the fewest chunks in flight, or undefined while none is ready. */
+  threadForChunk(): ThreadExecutor | undefined {
+    let best: ThreadExecutor | undefined;
+    for (const t of this.#ready) if (!best || t.chunksInFlight < best.chunksInFlight) best = t;
+    return best;
+  }
+
+  /** The filters, on the pipeline thread. */
+  filterHere(events: Event[]): Promise<Event[]> {
+    return Promise.resolve(this.#here.filter(events));
+  }
+
+  async process(events: Event[], signal: AbortSignal): Promise<BatchResult> {
+    let thread: ThreadExecutor | undefined;
+    for (const t of this.#ready) if (!thread || t.batchesInFlight < thread.batchesInFlight) thread = t;
+    this.count(events.length, thread !== undefined);
+    if (!thread) return this.#here.process(events, signal);
+    thread.batchesInFlight++;
+    try {
+      return await thread.process(events, signal);
+    } finally {
+      thread.batchesInFlight--;
+    }
+  }
+
+  async flush(final: boolean, signal: AbortSignal): Promise<BatchResult> {
+    // Filters that hold events never run threaded; a flush is there for completeness (and is empty).
+    const results = [await this.#here.flush(final, signal)];
+    for (const t of this.#ready) results.push(await t.flush(final, signal));
+    return results.reduce((a, b) => ({ filtered: a.filtered + b.filtered, rejected: [...a.rejected, ...b.rejected], unfinished: a.unfinished || b.unfinished }));
+  }
+
+  retrying(): RetryState[] { return this.#outputs.retrying(); }
+
+  async close(): Promise<void> {
+    this.#log.debug('worker threads done', { events_on_threads: this.#onThreads, events_on_pipeline_thread: this.#onPipelineThread });
+    await Promise.all(this.#spawned.map((t) => t.close()));
+    await this.#here.close();
+  }
+}
+
+/**
+ * The executors of a pipeline whose workers run on threads: one ThreadPool, twice per thread in the list
+ * (so two batches per thread are in flight: while the outputs write one, the thread filters the next).
+ * Returns as soon as the threads are spawned; they join as they become ready.
+ */
 export async function threadExecutors(plan: PipelinePlan, workers: number, pipeline: ThreadedPipeline, settings: GraphSettings): Promise<BatchExecutor[]> {
   const outputs = await OutputStage.create(plan, settings);
+  let here: LocalExecutor;
+  try {
+    here = await LocalExecutor.withOutputs(plan, settings, outputs);
+  } catch (err) {
+    await outputs.release();
+    throw err;
+  }
   const data: FilterThreadData = {
     source: pipeline.source,
     // The pipeline thread has checked this very config: the threads skip the plugins' own checks.
@@ -275,20 +393,11 @@ export async function threadExecutors(plan: PipelinePlan, workers: number, pipel
     ...(pipeline.chunkInput === undefined ? {} : { chunkInput: pipeline.chunkInput }),
   };
   // Started together: each thread loads the modules and compiles the filters (grok) on its own.
-  const starts = Array.from({ length: workers }, (_, i) => { outputs.share(); return ThreadExecutor.start(data, outputs, settings, i); });
-  const settled = await Promise.allSettled(starts);
-  const started = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
-    await Promise.all(started.map((e) => e.close()));
-    for (let i = started.length; i < workers; i++) await outputs.release();
-    throw failed.reason;
-  }
-  // Two batches in flight per thread: while one batch's events are written by the outputs (on the
-  // pipeline thread), the thread already filters the next, instead of waiting idle.
-  const executors: BatchExecutor[] & { chunkFeed?: ChunkFeedFactory } = [...started, ...started];
-  if (pipeline.chunkInput !== undefined) executors.chunkFeed = (signal, settle) => new ChunkFeed(started, outputs, signal, settle);
+  const threads = Array.from({ length: workers }, (_, i) => { outputs.share(); return ThreadExecutor.spawn(data, outputs, settings, i); });
+  const pool = new ThreadPool(here, outputs, threads, settings.pipelineId);
+  const executors: BatchExecutor[] & { chunkFeed?: ChunkFeedFactory } = Array.from({ length: workers * 2 }, () => pool);
+  if (pipeline.chunkInput !== undefined) executors.chunkFeed = (signal, settle, decodeHere) => new ChunkFeed(pool, outputs, signal, settle, decodeHere);
   return executors;
 }
 
-export type ChunkFeedFactory = (signal: AbortSignal, settle: (decoded: number, result: BatchResult) => void) => ChunkFeed;
+export type ChunkFeedFactory = (signal: AbortSignal, settle: (decoded: number, result: BatchResult) => void, decodeHere: (bytes: Buffer, context: string | undefined) => Event[]) => ChunkFeed;
