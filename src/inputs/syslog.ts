@@ -10,6 +10,9 @@
  *
  * The peer's IP goes to `host` (ECS disabled) or `[host][ip]` (ECS), and ECS mode adds
  * `[service][type]` = `system`, as Logstash's syslog input does.
+ *
+ * With worker threads (src/runtime/threads.ts) the TCP frames of each socket read are handed over as one
+ * chunk (FrameChunk) and decoded and stamped on a thread by `decoderForChunks`, in the same way.
  */
 import type net from 'node:net';
 import type { Event } from '../event/event.js';

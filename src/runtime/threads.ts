@@ -96,6 +96,9 @@ class ThreadExecutor implements BatchExecutor {
   /** Batches this thread is filtering now (the pool gives the next batch to the least busy thread). */
   batchesInFlight = 0;
 
+  /** False once the thread has failed (exited, or an error it could not answer). */
+  get alive(): boolean { return this.#dead === undefined; }
+
   #answer(m: FromThread): void {
     if (m.type !== 'done' && m.type !== 'encoded' && m.type !== 'error') return;
     const p = this.#pending.get(m.id);
@@ -323,10 +326,10 @@ export class ThreadPool implements BatchExecutor {
 
   get threadCount(): number { return this.#spawned.length; }
 
-  /** The ready thread with the fewest chunks in flight, or undefined while none is ready. */
+  /** The ready thread with the fewest chunks in flight, or undefined while none is ready (or alive). */
   threadForChunk(): ThreadExecutor | undefined {
     let best: ThreadExecutor | undefined;
-    for (const t of this.#ready) if (!best || t.chunksInFlight < best.chunksInFlight) best = t;
+    for (const t of this.#ready) if (t.alive && (!best || t.chunksInFlight < best.chunksInFlight)) best = t;
     return best;
   }
 
@@ -337,7 +340,7 @@ export class ThreadPool implements BatchExecutor {
 
   async process(events: Event[], signal: AbortSignal): Promise<BatchResult> {
     let thread: ThreadExecutor | undefined;
-    for (const t of this.#ready) if (!thread || t.batchesInFlight < thread.batchesInFlight) thread = t;
+    for (const t of this.#ready) if (t.alive && (!thread || t.batchesInFlight < thread.batchesInFlight)) thread = t;
     this.count(events.length, thread !== undefined);
     if (!thread) return this.#here.process(events, signal);
     thread.batchesInFlight++;
