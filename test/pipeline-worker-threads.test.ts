@@ -223,6 +223,34 @@ describe('workers on threads', () => {
     expect(same(two)).toEqual(same(one));
   }, 120_000);
 
+  it('the tcp input\'s lines are decoded on the threads: each connection in order, with its own host and port', async () => {
+    const n = 2000;
+    const lines = (tag: string): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => JSON.stringify({ msg: `${tag} ${i}` })).join('\n') + '\n');
+    const send = (port: number, bytes: Buffer): Promise<number> => new Promise((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1', () => { const local = s.localPort!; s.end(bytes, () => resolve(local)); });
+      s.on('error', reject);
+    });
+    const cli = startCli(['run', '-w', '2', '--pipeline.worker_threads', 'true', '--log.level', 'debug', '--api.enabled', 'false', '--pipeline.ecs_compatibility', 'disabled',
+      '-e', 'input { tcp { port => 0 host => "127.0.0.1" codec => json_lines dns_reverse_lookup_enabled => false add_field => { "via" => "tcp" } } } filter { mutate { add_field => { "seen" => "%{msg}" } } } output { stdout { codec => json_lines } }'], { timeoutMs: 60_000 });
+    try {
+      await waitFor(() => /worker threads ready/.test(cli.stderr()) && /tcp input: listening .*127\.0\.0\.1:(\d+)/.test(cli.stderr()), 30_000, 'the listener and the threads');
+      const port = Number(/tcp input: listening .*127\.0\.0\.1:(\d+)/.exec(cli.stderr())![1]);
+      const [pa, pb] = await Promise.all([send(port, lines('A')), send(port, lines('B'))]);
+      await waitFor(() => cli.stdout().split('\n').filter(Boolean).length >= 2 * n, 30_000, 'every event');
+      const events = jsonLines(cli.stdout());
+      for (const [tag, localPort] of [['A', pa], ['B', pb]] as const) {
+        const mine = events.filter((e) => String(e.msg).startsWith(`${tag} `));
+        expect(mine.map((e) => e.msg)).toEqual(Array.from({ length: n }, (_, i) => `${tag} ${i}`));
+        expect(new Set(mine.map((e) => `${String(e.host)}:${String(e.port)}`))).toEqual(new Set([`127.0.0.1:${localPort}`]));
+        expect(mine.every((e) => e.via === 'tcp' && e.seen === e.msg)).toBe(true);
+      }
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.done;
+    }
+    expect(cli.stderr()).toMatch(new RegExp(`worker threads done \\{:events_on_threads=>${2 * n}, :events_on_pipeline_thread=>0\\}`));
+  }, 120_000);
+
   it('filters that keep state across events, and pipelines without filters, stay on the pipeline thread', async () => {
     const plan = async (text: string) => (await loadPipeline({ text }, { ecs: 'v8', supportEscapes: false })).plan!;
     expect(whyNotThreaded(await plan('input { stdin {} } filter { ruby { code => "event.set(\'a\', 1)" } } output { stdout {} }'), 2)).toMatch(/ruby/);

@@ -5,11 +5,8 @@
 import { hostname } from 'node:os';
 import type { Event } from '../event/event.js';
 import { defineInput } from '../plugins/api.js';
-import { codecNameOf, codecOptionsOf } from '../plugins/context.js';
 import { fieldStamper } from '../plugins/stamp.js';
-
-/** Codecs whose lines decode independently of each other, so standard input can be cut into chunks of lines. */
-const LINE_CODECS = new Set(['line', 'json_lines']);
+import { chunkDelimiter, LineChunker } from './_line-chunks.js';
 
 export default defineInput({
   name: 'stdin',
@@ -25,12 +22,10 @@ export default defineInput({
     const addHost = (e: Event): void => { stamp(e, hostField, host); };
     let stopRequested = false;
     let finish: (() => void) | undefined;
-    const codecOptions = codecOptionsOf(codec) ?? {};
-    const charset = typeof codecOptions.charset === 'string' ? codecOptions.charset.toUpperCase() : 'UTF-8';
-    const cuttable = LINE_CODECS.has(codecNameOf(codec) ?? '') && (charset === 'UTF-8' || charset === 'UTF8');
-    const chunkDelimiter = cuttable ? (typeof codecOptions.delimiter === 'string' ? codecOptions.delimiter : '\n') : undefined;
+    // With a line codec the worker threads decode standard input themselves, in chunks of lines.
+    const delimiter = chunkDelimiter(codec);
     return {
-      decoderForChunks: (emit) => (cuttable ? codec.decoder(emit, { key: 'stdin', fields: addHost }) : undefined),
+      decoderForChunks: (emit) => (delimiter ? codec.decoder(emit, { key: 'stdin', fields: addHost }) : undefined),
       run(sink) {
         const stdin = process.stdin;
         return new Promise<void>((resolve) => {
@@ -41,9 +36,9 @@ export default defineInput({
             stdin.pause();
             void sink.drained().then(() => { paused = false; if (!stopRequested) stdin.resume(); });
           };
-          const pushChunk = chunkDelimiter === undefined ? undefined : sink.pushChunk;
-          const decoder = pushChunk ? chunkCutter(Buffer.from(chunkDelimiter!), (bytes) => { if (!pushChunk(bytes)) holdBack(); })
-            : codec.decoder((event) => { if (!sink.push(event)) holdBack(); }, { key: 'stdin', fields: addHost });
+          const pushChunk = delimiter ? sink.pushChunk : undefined;
+          const chunker = pushChunk ? new LineChunker(delimiter!, (bytes) => { if (!pushChunk(bytes)) holdBack(); }) : undefined;
+          const decoder = chunker ?? codec.decoder((event) => { if (!sink.push(event)) holdBack(); }, { key: 'stdin', fields: addHost });
           let ended = false;
           const end = (): void => {
             if (ended) return;
@@ -52,7 +47,8 @@ export default defineInput({
             decoder.end();
             resolve();
           };
-          const onData = (chunk: Buffer): void => { decoder.push(chunk); };
+          // A chunk of lines per read.
+          const onData = (chunk: Buffer): void => { decoder.push(chunk); chunker?.flush(); };
           finish = end;
           stdin.on('data', onData);
           stdin.once('end', end);
@@ -68,26 +64,3 @@ export default defineInput({
     };
   },
 });
-
-/**
- * Cuts a byte stream after the last delimiter of each read (what follows waits for the next read), so
- * every chunk holds whole lines; the rest goes at the end, as the decoder would emit it.
- */
-function chunkCutter(delimiter: Buffer, send: (bytes: Buffer) => void): { push(chunk: Buffer | string): void; end(): void } {
-  let rest: Buffer | undefined;
-  return {
-    push(chunk) {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      const all = rest ? Buffer.concat([rest, bytes]) : bytes;
-      const cut = all.lastIndexOf(delimiter);
-      if (cut < 0) { rest = all; return; }
-      const end = cut + delimiter.length;
-      rest = end < all.length ? Buffer.from(all.subarray(end)) : undefined;
-      send(all.subarray(0, end));
-    },
-    end() {
-      if (rest && rest.length > 0) send(rest);
-      rest = undefined;
-    },
-  };
-}

@@ -10,18 +10,22 @@
  *             `sslsubject`, and with proxy_protocol `proxy_host`, `proxy_port`;
  *   v1/v8:    `[@metadata][input][tcp][source][name|ip|port]`, `[@metadata][input][tcp][tls][client][subject]`,
  *             `[@metadata][input][tcp][proxy][ip|port]`.
+ *
+ * With worker threads and a line codec (`line`, `json_lines`), each read's whole lines go to a thread as a
+ * chunk with the connection's fields, and are decoded and stamped there (`decoderForChunks`).
  */
 import net from 'node:net';
 import tls from 'node:tls';
 import { promises as dns } from 'node:dns';
 import type { Event } from '../event/event.js';
 import type { Hash, Value } from '../event/values.js';
-import { defineInput, type CodecInstance, type InputInstance, type InputSink, type Logger, type PluginContext, type ResolvedOptions as Options } from '../plugins/api.js';
+import { defineInput, type CodecInstance, type Decoder, type InputInstance, type InputSink, type Logger, type PluginContext, type ResolvedOptions as Options } from '../plugins/api.js';
 import { defineOptions } from '../plugins/options.js';
 import { TcpListener, type Peer } from '../io/tcp.js';
 import { readyLatch } from '../io/ready.js';
 import { SinkGate, plainIp, pumpSocket } from '../io/pump.js';
 import { proxiedConsumer, type ProxyInfo } from '../io/proxy.js';
+import { chunkDelimiter, LineChunker } from './_line-chunks.js';
 import { TLS_OPTION_SPECS, TlsConfigError, peerSubject, tlsSettings, type TlsSettings } from '../io/tls.js';
 
 const OPTIONS = defineOptions({
@@ -70,6 +74,8 @@ class TcpInput implements InputInstance {
   readonly #log: Logger;
   readonly #fields: FieldNames;
   readonly #tls: TlsSettings;
+  /** Where the codec's stream can be cut for the worker threads (line codecs), if it can. */
+  readonly #chunkDelimiter: Buffer | undefined;
   #listener: TcpListener | undefined;
   #client: net.Socket | undefined;
   #stopping = false;
@@ -82,6 +88,7 @@ class TcpInput implements InputInstance {
     this.#log = ctx.logger;
     this.#fields = ctx.ecs === 'disabled' ? LEGACY_FIELDS : ECS_FIELDS;
     this.#tls = tlsConf;
+    this.#chunkDelimiter = chunkDelimiter(codec);
   }
 
   /** The listening port once run() has bound it (tests use port 0). */
@@ -122,38 +129,55 @@ class TcpInput implements InputInstance {
     await this.#consume(socket, info, sink);
   }
 
+  /** Stamp the connection's fields on an event (only those it does not have yet). */
+  #stamp(event: Event, info: ConnectionInfo): void {
+    const f = this.#fields;
+    const ecs = f === ECS_FIELDS;
+    // Fast path for the usual case (nothing set yet): build the fields directly, since this runs for
+    // every event and field-reference writes cost more than the rest of the input's work.
+    const md = event.metadata;
+    if (ecs && md.input === undefined) {
+      const tcp: Hash = { source: { name: info.name, ip: info.ip, port: info.port } };
+      if (info.sslSubject !== undefined) tcp.tls = { client: { subject: info.sslSubject } };
+      if (info.proxy) tcp.proxy = { ip: info.proxy.proxyIp, port: info.proxy.proxyPort };
+      md.input = { tcp };
+      return;
+    }
+    if (!ecs && !info.proxy && info.sslSubject === undefined && event.data.host === undefined && event.data.port === undefined && md.ip_address === undefined) {
+      event.data.host = info.name;
+      event.data.port = info.port;
+      md.ip_address = info.ip;
+      return;
+    }
+    if (info.proxy) {
+      setUnlessPresent(event, f.proxyHost, info.proxy.proxyIp);
+      setUnlessPresent(event, f.proxyPort, info.proxy.proxyPort);
+    }
+    setUnlessPresent(event, f.host, info.name);
+    setUnlessPresent(event, f.hostIp, info.ip);
+    setUnlessPresent(event, f.port, info.port);
+    if (info.sslSubject !== undefined) setUnlessPresent(event, f.sslSubject, info.sslSubject);
+  }
+
+  /**
+   * On a worker thread: the events of a chunk of one connection's lines (see #consume), decoded and
+   * stamped as they would be here. `context` is the connection's ConnectionInfo as JSON.
+   */
+  decoderForChunks(emit: (event: Event) => void, context?: string): Decoder | undefined {
+    if (!this.#chunkDelimiter || context === undefined) return undefined;
+    const info = JSON.parse(context) as ConnectionInfo;
+    return this.#codec.decoder((event) => { this.#stamp(event, info); emit(event); }, { key: `tcp:${info.ip}:${info.port}` });
+  }
+
   /** Decode one connection's bytes into events until it closes. */
   #consume(socket: net.Socket, info: ConnectionInfo, sink: InputSink): Promise<void> {
-    const f = this.#fields;
     const gate = new SinkGate(sink);
-    const slow = (event: Event): void => {
-      if (info.proxy) {
-        setUnlessPresent(event, f.proxyHost, info.proxy.proxyIp);
-        setUnlessPresent(event, f.proxyPort, info.proxy.proxyPort);
-      }
-      setUnlessPresent(event, f.host, info.name);
-      setUnlessPresent(event, f.hostIp, info.ip);
-      setUnlessPresent(event, f.port, info.port);
-      if (info.sslSubject !== undefined) setUnlessPresent(event, f.sslSubject, info.sslSubject);
-    };
-    const ecs = f === ECS_FIELDS;
-    const emit = (event: Event): void => {
-      // Fast path for the usual case (nothing set yet): build the fields directly, since this runs for
-      // every event and field-reference writes cost more than the rest of the input's work.
-      const md = event.metadata;
-      if (ecs && md.input === undefined) {
-        const tcp: Hash = { source: { name: info.name, ip: info.ip, port: info.port } };
-        if (info.sslSubject !== undefined) tcp.tls = { client: { subject: info.sslSubject } };
-        if (info.proxy) tcp.proxy = { ip: info.proxy.proxyIp, port: info.proxy.proxyPort };
-        md.input = { tcp };
-      } else if (!ecs && !info.proxy && info.sslSubject === undefined && event.data.host === undefined && event.data.port === undefined && md.ip_address === undefined) {
-        event.data.host = info.name;
-        event.data.port = info.port;
-        md.ip_address = info.ip;
-      } else slow(event);
-      gate.push(event);
-    };
-    const decoder = this.#codec.decoder(emit, { key: `tcp:${info.ip}:${info.port}` });
+    // With worker threads and a line codec, each read's whole lines go to the threads, decoded there.
+    const pushChunk = this.#chunkDelimiter ? sink.pushChunk : undefined;
+    const chunker = pushChunk
+      ? new LineChunker(this.#chunkDelimiter!, (bytes) => { if (!pushChunk(bytes, JSON.stringify(info))) gate.full = true; })
+      : undefined;
+    const decoder = chunker ?? this.#codec.decoder((event) => { this.#stamp(event, info); gate.push(event); }, { key: `tcp:${info.ip}:${info.port}` });
     const peerText = `${info.ip}:${info.port}`;
     const push = proxiedConsumer({
       enabled: this.#o.proxy_protocol === true, socket, logger: this.#log, reader: 'tcp input', peer: peerText,
@@ -170,6 +194,7 @@ class TcpInput implements InputInstance {
       consumer: {
         push,
         end: () => decoder.end(),
+        ...(chunker ? { flush: () => chunker.flush() } : {}),
       },
     });
   }

@@ -273,13 +273,13 @@ export class ChunkFeed {
 
 /**
  * The input whose data the worker threads can decode: the pipeline's only input, when it offers chunks
- * (stdin with a line or json_lines codec in UTF-8; the syslog input's TCP frames, unless it parses with
- * Logstash's grok pattern). Undefined otherwise.
+ * (stdin and tcp with a line or json_lines codec in UTF-8; the syslog input's TCP frames, unless it
+ * parses with Logstash's grok pattern). Undefined otherwise.
  */
 export function chunkableInput(plan: PipelinePlan): number | undefined {
   if (plan.inputs.length !== 1) return undefined;
   const input = plan.inputs[0]!;
-  if (input.name === 'stdin') return 0;
+  if (input.name === 'stdin' || input.name === 'tcp') return 0;
   if (input.name === 'syslog' && input.options.grok_pattern === undefined && input.options.syslog_field === undefined) return 0;
   return undefined;
 }
