@@ -6,11 +6,11 @@
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPipeline } from '../src/config/load.js';
-import { whyNotThreaded } from '../src/runtime/threads.js';
+import { threadCount, whyNotThreaded } from '../src/runtime/threads.js';
 import { jsonLines, runCli, startCli, waitFor, type CliResult } from './helpers/cli.js';
 
 const apache = readFileSync(new URL('../fixtures/data/apache_access_10k.log', import.meta.url), 'utf8').split('\n').filter(Boolean).slice(0, 3000);
@@ -256,5 +256,11 @@ describe('workers on threads', () => {
     expect(whyNotThreaded(await plan('input { stdin {} } filter { ruby { code => "event.set(\'a\', 1)" } } output { stdout {} }'), 2)).toMatch(/ruby/);
     expect(whyNotThreaded(await plan('input { stdin {} } output { stdout {} }'), 2)).toBe('no filters');
     expect(whyNotThreaded(await plan('input { stdin {} } filter { mutate { add_field => { "a" => "b" } } } output { stdout {} }'), 1)).toBe('one worker');
+  });
+
+  it('gives one thread per worker up to the cores (at least two); more workers stay concurrent batches', () => {
+    expect(threadCount(2)).toBe(2);
+    expect(threadCount(64)).toBe(Math.min(64, Math.max(2, availableParallelism())));
+    expect(threadCount(3)).toBe(Math.min(3, Math.max(2, availableParallelism())));
   });
 });

@@ -18,7 +18,7 @@ import { lockDataDir } from './data-lock.js';
 import { parseRetainAge, SegmentedDeadLetterWriter } from './dlq/writer.js';
 import { Pipeline, type PipelineSettings } from './pipeline.js';
 import { PersistedQueue } from './queue/persisted/queue.js';
-import { chunkableInput, threadExecutors, whyNotThreaded } from './threads.js';
+import { chunkableInput, threadCount, threadExecutors, whyNotThreaded } from './threads.js';
 import type { EventQueue } from './queue/types.js';
 import { DEFAULT_DATA_DIR } from '../plugins/context.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
@@ -238,7 +238,7 @@ export class Agent {
         const workers = settings.workers;
         if (chunkInput !== undefined) settings.chunkInput = chunkInput;
         settings.executors = (graph) => threadExecutors(plan, workers, { source: spec.source, load: this.#loadSettings(spec), ...(chunkInput === undefined ? {} : { chunkInput }) }, graph);
-        this.#log.debug('filters run on worker threads', { pipeline_id: spec.id, threads: workers, ...(chunkInput === undefined ? {} : { decodes_input: plan.inputs[chunkInput]!.id }) });
+        this.#log.debug('filters run on worker threads', { pipeline_id: spec.id, threads: threadCount(workers), ...(chunkInput === undefined ? {} : { decodes_input: plan.inputs[chunkInput]!.id }) });
       } else {
         this.#log.debug('workers run on the pipeline thread', { pipeline_id: spec.id, reason: notThreaded });
       }

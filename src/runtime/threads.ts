@@ -16,6 +16,7 @@
  * TypeScript sources (no compiled worker module).
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PipelinePlan, Step } from '../config/plan.js';
@@ -368,9 +369,19 @@ export class ThreadPool implements BatchExecutor {
 }
 
 /**
- * The executors of a pipeline whose workers run on threads: one ThreadPool, twice per thread in the list
- * (so two batches per thread are in flight: while the outputs write one, the thread filters the next).
- * Returns as soon as the threads are spawned; they join as they become ready.
+ * Threads for `workers` workers: one each, but no more than the cores (at least two): Logstash users
+ * raise `pipeline.workers` past the cores for outputs that wait on the network, and more threads than
+ * cores would only multiply the memory (each holds its own compiled config and heap). The workers beyond
+ * stay concurrent batches.
+ */
+export function threadCount(workers: number): number {
+  return Math.min(workers, Math.max(2, availableParallelism()));
+}
+
+/**
+ * The executors of a pipeline whose workers run on threads: one ThreadPool, in the list once per worker
+ * and at least twice per thread (so two batches per thread are in flight: while the outputs write one,
+ * the thread filters the next). Returns as soon as the threads are spawned; they join as they become ready.
  */
 export async function threadExecutors(plan: PipelinePlan, workers: number, pipeline: ThreadedPipeline, settings: GraphSettings): Promise<BatchExecutor[]> {
   const outputs = await OutputStage.create(plan, settings);
@@ -396,9 +407,9 @@ export async function threadExecutors(plan: PipelinePlan, workers: number, pipel
     ...(pipeline.chunkInput === undefined ? {} : { chunkInput: pipeline.chunkInput }),
   };
   // Started together: each thread loads the modules and compiles the filters (grok) on its own.
-  const threads = Array.from({ length: workers }, (_, i) => { outputs.share(); return ThreadExecutor.spawn(data, outputs, settings, i); });
+  const threads = Array.from({ length: threadCount(workers) }, (_, i) => { outputs.share(); return ThreadExecutor.spawn(data, outputs, settings, i); });
   const pool = new ThreadPool(here, outputs, threads, settings.pipelineId);
-  const executors: BatchExecutor[] & { chunkFeed?: ChunkFeedFactory } = Array.from({ length: workers * 2 }, () => pool);
+  const executors: BatchExecutor[] & { chunkFeed?: ChunkFeedFactory } = Array.from({ length: Math.max(workers, threads.length * 2) }, () => pool);
   if (pipeline.chunkInput !== undefined) executors.chunkFeed = (signal, settle, decodeHere) => new ChunkFeed(pool, outputs, signal, settle, decodeHere);
   return executors;
 }
