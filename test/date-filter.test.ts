@@ -157,3 +157,20 @@ describe('fields and options', () => {
     await expect(createPlugin(dateFilter, { match: ['mydate', 'HH:mm z'] }, ctx)).rejects.toThrow(/cannot be parsed/);
   });
 });
+
+describe('the same time text on consecutive events', () => {
+  it('is parsed again when the zone changes (timezone from a field), and kept when it does not', () => {
+    const f = createDateFilter({ field: 'mydate', target: '@timestamp', tagOnFailure: ['_dateparsefailure'], formats: ['yyyy-MM-dd HH:mm:ss'], timezone: '%{tz}' });
+    const at = (tz: string): string => {
+      const ev = new Event({ mydate: '2024-05-01 10:00:00', tz } as never);
+      f.filter(ev, () => undefined);
+      return String(ev.get('@timestamp'));
+    };
+    expect(at('UTC')).toBe('2024-05-01T10:00:00.000Z');
+    expect(at('UTC')).toBe('2024-05-01T10:00:00.000Z');
+    expect(at('Europe/Paris')).toBe('2024-05-01T08:00:00.000Z');
+    expect(at('America/New_York')).toBe('2024-05-01T14:00:00.000Z');
+    expect(at('America/New_York')).toBe('2024-05-01T14:00:00.000Z');
+    expect(at('UTC')).toBe('2024-05-01T10:00:00.000Z');
+  });
+});

@@ -137,6 +137,17 @@ describe('@timestamp and @version', () => {
     expect(Timestamp.parse('2024-05-01T10:00:00.123456789Z')!.toString()).toBe('2024-05-01T10:00:00.123456789Z');
     expect(Timestamp.parse('2024-05-01T12:00:00.1+02:00')!.toString()).toBe('2024-05-01T10:00:00.100Z');
   });
+
+  it('prints every instant as Date#toISOString does: same second, same day, new day, before 1970, past 9999', () => {
+    // A walk that stays in a second, in a day, and jumps across days, years and the epoch.
+    let ms = Date.UTC(1969, 11, 31, 23, 59, 58);
+    const steps = [1, 7, 999, 1000, 59_000, 3_600_000, 86_399_999, 86_400_000, 31_536_000_000, -5, -86_400_001];
+    for (let i = 0; i < 5000; i++) {
+      ms += steps[(i * 7919) % steps.length]!;
+      expect(new Timestamp(ms).toString()).toBe(new Date(ms).toISOString());
+    }
+    for (const far of [Date.UTC(10_000, 0, 1), Date.UTC(-1, 5, 6, 7, 8, 9), -1]) expect(new Timestamp(far).toString()).toBe(new Date(far).toISOString());
+  });
 });
 
 describe('JSON serialization', () => {

@@ -55,10 +55,20 @@ export class Timestamp {
     const ms = this.epochMs;
     const msOfSecond = ((ms % 1000) + 1000) % 1000;
     const second = ms - msOfSecond;
-    // Consecutive events mostly fall in the same second: its "YYYY-MM-DDTHH:MM:SS" text is reused.
+    // Consecutive events mostly fall in the same second, else in the same day: the second's
+    // "YYYY-MM-DDTHH:MM:SS" text is reused, or made from the day's "YYYY-MM-DDT" and the time of day.
     if (second !== lastSecond) {
       lastSecond = second;
-      lastSecondText = new Date(second).toISOString().slice(0, -5);
+      const day = Math.floor(second / 86_400_000);
+      if (day !== lastDay) {
+        lastDay = day;
+        const iso = new Date(day * 86_400_000).toISOString();
+        lastDayText = iso.slice(0, iso.indexOf('T') + 1);
+      }
+      const ofDay = (second - day * 86_400_000) / 1000;
+      const h = Math.floor(ofDay / 3600);
+      const mi = Math.floor((ofDay % 3600) / 60);
+      lastSecondText = `${lastDayText}${TWO_DIGITS[h]}:${TWO_DIGITS[mi]}:${TWO_DIGITS[ofDay % 60]}`;
     }
     const milli = msOfSecond < 10 ? `00${msOfSecond}` : msOfSecond < 100 ? `0${msOfSecond}` : String(msOfSecond);
     if (this.nanoOfMilli === 0) return `${lastSecondText}.${milli}Z`;
@@ -74,6 +84,9 @@ export class Timestamp {
 
 let lastSecond = Number.NaN;
 let lastSecondText = '';
+let lastDay = Number.NaN;
+let lastDayText = '';
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 
 let lastDayKey = -1;
 let lastDayMs = 0;

@@ -120,8 +120,23 @@ export const parseIso8601: DateParser = (v, ctx) => {
 export function jodaParser(pattern: string, names: LocaleNames): DateParser {
   const steps = compileJoda(pattern);
   const hasYear = /[yY]/.test(pattern);
+  // Consecutive events often carry the same time text (several lines a second): with a year in the
+  // pattern the result depends only on the text, the zone and (for a two-digit year's pivot) the
+  // current year, so the last one is kept for the day.
+  let lastText: string | undefined;
+  let lastZone: Zone | undefined;
+  let lastDay = Number.NaN;
+  let lastResult: number | undefined;
   return (v, ctx) => {
     if (typeof v !== 'string') return undefined;
+    const day = Math.floor(ctx.now / 86_400_000);
+    if (hasYear && v === lastText && ctx.zone === lastZone && day === lastDay) return lastResult;
+    const result = parseJoda(v, ctx);
+    if (hasYear) { lastText = v; lastZone = ctx.zone; lastDay = day; lastResult = result; }
+    return result;
+  };
+
+  function parseJoda(v: string, ctx: ParseContext): number | undefined {
     const f = runJoda(steps, v, names, ctx.now);
     if (!f) return undefined;
     let year = f.year ?? 1970;
@@ -136,5 +151,5 @@ export function jodaParser(pattern: string, names: LocaleNames): DateParser {
     if (!lf) return undefined;
     if (f.offsetMin !== undefined) return utcFromFields(lf.y, lf.mo, lf.d, lf.h, lf.mi, lf.s, lf.ms) - f.offsetMin * 60_000;
     return wallToUtc(f.zone ?? ctx.zone, lf.y, lf.mo, lf.d, lf.h, lf.mi, lf.s, lf.ms);
-  };
+  }
 }
