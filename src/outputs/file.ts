@@ -32,6 +32,7 @@ import { dirname, resolve } from 'node:path';
 import { constants as zc, createGzip, gzipSync, type Gzip } from 'node:zlib';
 import type { Event } from '../event/event.js';
 import { compileSprintf } from '../event/sprintf.js';
+import { ByteBatch } from './_write.js';
 import { defineOutput, PluginConfigError, type CodecInstance, type DeliveryReport, type Logger, type Rejection } from '../plugins/api.js';
 
 /** What Logstash counts as a field reference in the path (`%{}` is not one). */
@@ -316,25 +317,18 @@ export default defineOutput({
 
     /** The encoded events of a group, or for overwrite the last one that encodes; codec failures are rejected. */
     const encode = (events: readonly Event[], indices: readonly number[], rejected: Rejection[]): Buffer[] => {
-      const out: Buffer[] = [];
-      // Consecutive text is joined and turned into bytes once (one copy per group, not two per event).
-      let text = '';
+      // The group's events are written into one buffer as they are encoded (see ByteBatch).
+      const out = new ByteBatch();
       const order = overwrite ? [...indices].reverse() : indices;
       for (const i of order) {
         try {
-          const encoded = codec.encode(events[i]!);
-          if (typeof encoded === 'string') text += encoded;
-          else {
-            if (text !== '') { out.push(Buffer.from(text)); text = ''; }
-            out.push(encoded);
-          }
+          out.add(codec.encode(events[i]!));
           if (overwrite) break;
         } catch (err) {
           rejected.push({ index: i, reason: `codec failed: ${(err as Error).message}` });
         }
       }
-      if (text !== '') out.push(Buffer.from(text));
-      return out;
+      return out.length > 0 ? [out.bytes()] : [];
     };
 
     const write = async (events: readonly Event[]): Promise<void | DeliveryReport> => {

@@ -109,12 +109,10 @@ async function main(): Promise<void> {
     for (const [index, codec] of codecs) {
       const list = perOutput[index]!;
       if (list.length === 0) continue;
-      const text = encodeBatch(codec, list);
-      // As bytes, here: a string would be flattened and copied by postMessage and then turned into bytes
-      // by the pipeline thread anyway. A buffer of its own (not a slice of Node's pool) moves to the
-      // pipeline thread without a copy.
-      const payload = typeof text === 'string' ? Buffer.from(text) : text;
-      if (typeof payload !== 'string' && payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength && payload.buffer instanceof ArrayBuffer) transfer.push(payload.buffer);
+      // As bytes, here: a string would be copied by postMessage and then turned into bytes by the
+      // pipeline thread anyway. The batch's buffer is its own (ByteBatch): it moves without a copy.
+      const payload = encodeBatch(codec, list);
+      transfer.push(payload.buffer as ArrayBuffer);
       batches.push({ index, payload, count: list.length });
     }
     transferList = transfer;
