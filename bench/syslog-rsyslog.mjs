@@ -313,9 +313,12 @@ for (let run = 1; run <= RUNS; run++) {
   }
 }
 let big;
+let bigThreads;
 if (RSS) {
   phase(`sluice: ${fmt(N * REPEAT)} messages (the same buffers sent ${REPEAT} times)`);
   big = await throughSluice(buffers, REPEAT, N * REPEAT);
+  phase(`sluice -w 2 on threads: ${fmt(N * REPEAT)} messages`);
+  bigThreads = await throughSluice(buffers, REPEAT, N * REPEAT, true);
 }
 phase('done');
 
@@ -333,9 +336,10 @@ if (rsy) {
 } else {
   console.log(`  rsyslog reference unavailable: ${rs.why}`);
 }
-if (big) {
-  const ratio = big.rss / sl.rss;
-  console.log(`  memory: sluice peak RSS ${mib(sl.rss)} at ${fmt(N)} events, ${mib(big.rss)} at ${fmt(N * REPEAT)} (${eps(N * REPEAT, big.s)} events/s); ratio ${ratio.toFixed(2)} (${Math.abs(ratio - 1) <= 0.2 ? 'flat: within 20%' : 'NOT within 20%'})`);
+for (const [label, small, large] of [['-w 1', sl, big], ['-w 2 on threads', slThreads, bigThreads]]) {
+  if (!large) continue;
+  const ratio = large.rss / small.rss;
+  console.log(`  memory (${label}): sluice peak RSS ${mib(small.rss)} at ${fmt(N)} events, ${mib(large.rss)} at ${fmt(N * REPEAT)} (${eps(N * REPEAT, large.s)} events/s); ratio ${ratio.toFixed(2)} (${Math.abs(ratio - 1) <= 0.2 ? 'flat: within 20%' : 'NOT within 20%'})`);
 }
 const keys = (o, pre = '') => Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v) && pre.split('.').length < 3 ? keys(v, `${pre}${k}.`) : [`${pre}${k}`]));
 console.log(`  checked (${rsy ? 'both' : 'sluice'}): event counts, one plain and one structured-data event; sluice's fields: ${keys(sl.withSd).join(', ')}`);

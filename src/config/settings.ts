@@ -51,7 +51,7 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
   'pipeline.system': { type: 'boolean', default: false, perPipeline: true, doc: 'Logstash internal pipelines.', ignored: 'no system pipelines' },
   'pipeline.workers': { type: 'positive_integer', default: () => cpus().length, perPipeline: true, doc: 'Batches processed concurrently (default: the number of cores).' },
   // sluice's own: not in Logstash.
-  'pipeline.worker_threads': { type: 'boolean', default: true, perPipeline: true, doc: 'sluice only: run the filters of `pipeline.workers` on that many worker threads (default); false runs the workers as concurrent batches on the pipeline thread.' },
+  'pipeline.worker_threads': { type: 'boolean', default: false, perPipeline: true, doc: 'sluice only: run the filters of `pipeline.workers` on worker threads (up to the number of cores); off, the workers are concurrent batches on the pipeline thread. See the README for what it costs in memory.' },
   'pipeline.batch.size': { type: 'positive_integer', default: 125, perPipeline: true, doc: 'Events per batch.' },
   'pipeline.batch.delay': { type: 'integer', default: 50, perPipeline: true, doc: 'Milliseconds to wait for a batch to fill.' },
   'pipeline.unsafe_shutdown': { type: 'boolean', default: false, perPipeline: true, doc: 'Exit on a stalled shutdown even if events in memory are lost.' },

@@ -17,6 +17,7 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PipelinePlan, Step } from '../config/plan.js';
@@ -35,6 +36,9 @@ type Answer = FromThread & { type: 'done' | 'encoded' };
 const SINGLE_INSTANCE_FILTERS = new Set(['aggregate', 'elapsed', 'throttle', 'metrics', 'ruby']);
 
 const WORKER_MODULE = new URL('./filter-thread.js', import.meta.url);
+
+/** Young generation of a worker thread: semi-spaces of this many MiB. */
+const THREAD_SEMI_SPACE_MB = 16;
 
 function filterNames(steps: Step[], out: string[] = []): string[] {
   for (const s of steps) {
@@ -406,6 +410,11 @@ export async function threadExecutors(plan: PipelinePlan, workers: number, pipel
     eventsBack: outputs.encodedOutputs().length < outputs.outputCount,
     ...(pipeline.chunkInput === undefined ? {} : { chunkInput: pipeline.chunkInput }),
   };
+  // Each thread's young generation is a quarter of the pipeline thread's (bin/sluice.js) and sized up
+  // front: threads do not hold batches across a scavenge the way the pipeline thread does, and a heap
+  // that grows with uptime would make memory creep (V8 reads the flags when a thread's heap is made).
+  setFlagsFromString(`--max-semi-space-size=${THREAD_SEMI_SPACE_MB}`);
+  setFlagsFromString(`--min-semi-space-size=${THREAD_SEMI_SPACE_MB}`);
   // Started together: each thread loads the modules and compiles the filters (grok) on its own.
   const threads = Array.from({ length: threadCount(workers) }, (_, i) => { outputs.share(); return ThreadExecutor.spawn(data, outputs, settings, i); });
   const pool = new ThreadPool(here, outputs, threads, settings.pipelineId);
