@@ -8,8 +8,7 @@
  * key that differs it is printed against another remembered sequence that it matches, or by
  * `stringifyValue` while its sequence is learned. The text is always exactly `stringifyValue`'s.
  */
-import { Timestamp } from './timestamp.js';
-import { LsFloat, quotedKey, quoteString, stringifyValue, type Hash } from './values.js';
+import { isHash, quotedKey, quoteString, stringifyValue, type Hash } from './values.js';
 
 /** Key sequences remembered per object position: enough for a few kinds of events in one pipeline. */
 const SEQUENCES_PER_POSITION = 4;
@@ -106,7 +105,7 @@ function printWith(o: Record<string, unknown>, seq: KeySequence, depth: number):
         seq.lastText[j] = text;
         s += text;
       }
-    } else if (typeof v === 'object' && v !== null && depth < MAX_DEPTH && isPlain(v)) {
+    } else if (depth < MAX_DEPTH && isHash(v)) {
       const child = seq.children[j] ?? (seq.children[j] = new Position());
       s += printObject(v as Record<string, unknown>, child, depth + 1);
     } else s += stringifyValue(v);
@@ -141,9 +140,4 @@ function learn(o: Record<string, unknown>): KeySequence {
     lastValue: new Array<unknown>(keys.length).fill(undefined),
     lastText: new Array<string>(keys.length).fill(''),
   };
-}
-
-/** A hash: not an array, a Timestamp or an LsFloat. */
-function isPlain(v: object): boolean {
-  return !Array.isArray(v) && !(v instanceof Timestamp) && !(v instanceof LsFloat);
 }

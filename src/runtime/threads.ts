@@ -98,8 +98,6 @@ class ThreadExecutor implements BatchExecutor {
   }
 
   #ready = false;
-  /** Batches this thread is filtering now (the pool gives the next batch to the least busy thread). */
-  batchesInFlight = 0;
 
   /** False once the thread has failed (exited, or an error it could not answer). */
   get alive(): boolean { return this.#dead === undefined; }
@@ -152,11 +150,20 @@ class ThreadExecutor implements BatchExecutor {
   }
 
   async process(events: Event[], signal: AbortSignal): Promise<BatchResult> {
-    const m = await this.#ask({ type: 'run', batch: encodeBatch(events) });
-    const filtered = m.batch === undefined ? undefined : decodeBatch(m.batch);
-    if (m.type === 'done') return this.#outputs.write(filtered ?? [], signal);
-    return this.#outputs.writeEncoded(m.filtered, m.encoded, filtered, signal);
+    this.#batches++;
+    try {
+      const m = await this.#ask({ type: 'run', batch: encodeBatch(events) });
+      const filtered = m.batch === undefined ? undefined : decodeBatch(m.batch);
+      if (m.type === 'done') return await this.#outputs.write(filtered ?? [], signal);
+      return await this.#outputs.writeEncoded(m.filtered, m.encoded, filtered, signal);
+    } finally {
+      this.#batches--;
+    }
   }
+
+  /** Batches this thread is filtering (or their events being written) now. */
+  get batchesInFlight(): number { return this.#batches; }
+  #batches = 0;
 
   /** Chunks of raw input this thread is decoding or filtering now. */
   get chunksInFlight(): number { return this.#chunks; }
@@ -237,11 +244,11 @@ export class ChunkFeed {
     // A buffer of its own, exactly the chunk, moves to the thread without another copy. Until a thread
     // is ready the chunk is decoded and filtered here, at once (the bytes may be a view of a read buffer).
     const result = thread ? thread.decodeChunk(new Uint8Array(bytes), context) : this.#here(bytes, context);
-    void result.then((r) => this.#pool.count(r.decoded, thread !== undefined), () => {});
     this.#inFlight++;
     this.#written = this.#written.then(async () => {
       try {
         const r = await result;
+        this.#pool.count(r.decoded, thread !== undefined);
         this.#settle(r.decoded, await this.#outputs.writeEncoded(r.filtered, r.encoded, r.events, this.#signal));
       } catch (err) {
         this.#failure ??= err instanceof Error ? err : new Error(String(err));
@@ -332,9 +339,11 @@ export class ThreadPool implements BatchExecutor {
   get threadCount(): number { return this.#spawned.length; }
 
   /** The ready thread with the fewest chunks in flight, or undefined while none is ready (or alive). */
-  threadForChunk(): ThreadExecutor | undefined {
+  threadForChunk(): ThreadExecutor | undefined { return this.#leastBusy((t) => t.chunksInFlight); }
+
+  #leastBusy(load: (t: ThreadExecutor) => number): ThreadExecutor | undefined {
     let best: ThreadExecutor | undefined;
-    for (const t of this.#ready) if (t.alive && (!best || t.chunksInFlight < best.chunksInFlight)) best = t;
+    for (const t of this.#ready) if (t.alive && (!best || load(t) < load(best))) best = t;
     return best;
   }
 
@@ -344,16 +353,9 @@ export class ThreadPool implements BatchExecutor {
   }
 
   async process(events: Event[], signal: AbortSignal): Promise<BatchResult> {
-    let thread: ThreadExecutor | undefined;
-    for (const t of this.#ready) if (t.alive && (!thread || t.batchesInFlight < thread.batchesInFlight)) thread = t;
+    const thread = this.#leastBusy((t) => t.batchesInFlight);
     this.count(events.length, thread !== undefined);
-    if (!thread) return this.#here.process(events, signal);
-    thread.batchesInFlight++;
-    try {
-      return await thread.process(events, signal);
-    } finally {
-      thread.batchesInFlight--;
-    }
+    return (thread ?? this.#here).process(events, signal);
   }
 
   async flush(final: boolean, signal: AbortSignal): Promise<BatchResult> {
